@@ -1,0 +1,346 @@
+"""The contact database: organisations, people, their affiliations, causes and tags.
+
+Every row carries its workspace, and every index and unique constraint leads with it.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from svrazka.lib import identifiers
+from svrazka.lib.countries import COUNTRIES, LANGUAGES
+from svrazka.lib.validators import validate_plain_name
+
+
+class OrganisationType(models.TextChoices):
+    NGO = "ngo", _("NGO")
+    COMPANY = "company", _("Company")
+    PUBLIC_BODY = "public_body", _("Public body")
+    MEDIA = "media", _("Media outlet")
+    EDUCATION = "education", _("School or university")
+    FOUNDATION = "foundation", _("Foundation or donor")
+    NETWORK = "network", _("Network or coalition")
+    INFORMAL_GROUP = "informal_group", _("Informal group")
+    OTHER = "other", _("Other")
+
+
+class WhereFound(models.TextChoices):
+    CONFERENCE = "conference", _("Conference")
+    SEMINAR = "seminar", _("Seminar")
+    WORKSHOP = "workshop", _("Workshop")
+    EVENT = "event", _("Event")
+    PREVIOUS_PROJECT = "previous_project", _("Previous project")
+    WEBSITE = "website", _("Website")
+    PLATFORM = "platform", _("Partner-search platform")
+    NETWORK = "network", _("Network")
+    PROFESSIONAL_ORG = "professional_org", _("Professional organisation")
+    REFERRAL = "referral", _("Recommendation")
+    SOCIAL_MEDIA = "social_media", _("Social media")
+    IMPORT = "import", _("Import")
+    OTHER = "other", _("Other")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    MEETING = "meeting", _("Meeting")
+    VIDEO = "video", _("Video call")
+    SOCIAL = "social", _("Social media")
+    LETTER = "letter", _("Letter")
+
+
+class Consent(models.TextChoices):
+    UNKNOWN = "unknown", _("Not asked")
+    GIVEN = "given", _("Given")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+def validate_languages(value) -> None:
+    known = dict(LANGUAGES)
+    if not isinstance(value, list) or any(v not in known for v in value):
+        raise ValidationError(_("Choose languages from the list."), code="invalid_language")
+
+
+class WorkspaceOwned(models.Model):
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class Cause(WorkspaceOwned):
+    """A cause or theme an organisation or person works on (education, environment, youth…)."""
+
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="cause_unique_name")
+        ]
+        verbose_name = _("cause")
+        verbose_name_plural = _("causes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(WorkspaceOwned):
+    name = models.CharField(_("name"), max_length=60)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="tag_unique_name")]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(WorkspaceOwned):
+    """What organisations and people share: searchable, sortable, versioned, tagged."""
+
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    linkedin = models.URLField(_("LinkedIn"), max_length=300, blank=True)
+    facebook = models.URLField(_("Facebook"), max_length=300, blank=True)
+    x = models.URLField(_("X (Twitter)"), max_length=300, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True, choices=COUNTRIES)
+    languages = models.JSONField(
+        _("languages"), default=list, blank=True, validators=[validate_languages]
+    )
+    where_found = models.CharField(
+        _("where found"), max_length=20, choices=WhereFound.choices, blank=True
+    )
+    where_found_note = models.CharField(_("where found: details"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True, validators=[MaxLengthValidator(20000)])
+    # Bulgarian collation key of the name (see svrazka.lib.translit.sort_key).
+    sort_key = models.CharField(max_length=120, editable=False, default="")
+    # Optimistic concurrency: an update names the version it started from.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Organisation(Contact):
+    name = models.CharField(_("name"), max_length=300, validators=[validate_plain_name])
+    short_name = models.CharField(_("short name"), max_length=100, blank=True, validators=[validate_plain_name])
+    kind = models.CharField(
+        _("type"), max_length=20, choices=OrganisationType.choices, default=OrganisationType.NGO
+    )
+    eik = models.CharField(
+        _("EIK/BULSTAT"), max_length=13, blank=True, validators=[identifiers.validate_eik]
+    )
+    pic = models.CharField(_("PIC"), max_length=9, blank=True, validators=[identifiers.validate_pic])
+    oid = models.CharField(_("OID"), max_length=9, blank=True, validators=[identifiers.validate_oid])
+    vat = models.CharField(
+        _("VAT number"), max_length=16, blank=True, validators=[identifiers.validate_vat]
+    )
+    email = models.EmailField(_("email"), max_length=254, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    last_verified = models.DateField(_("last verified"), null=True, blank=True)
+    causes = models.ManyToManyField(Cause, through="OrganisationCause", blank=True)
+    tags = models.ManyToManyField(Tag, through="OrganisationTag", blank=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        indexes = [
+            models.Index(fields=["workspace", "sort_key", "id"], name="org_ws_sort"),
+            models.Index(fields=["workspace", "country", "sort_key"], name="org_ws_country"),
+            models.Index(fields=["workspace", "kind", "sort_key"], name="org_ws_kind"),
+            models.Index(fields=["workspace", "last_verified"], name="org_ws_verified"),
+            models.Index(fields=["workspace", "updated_at"], name="org_ws_updated"),
+            models.Index(fields=["workspace", "eik"], name="org_ws_eik"),
+            models.Index(fields=["workspace", "pic"], name="org_ws_pic"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(Contact):
+    given_name = models.CharField(_("given name"), max_length=100, validators=[validate_plain_name])
+    middle_name = models.CharField(_("middle name"), max_length=100, blank=True, validators=[validate_plain_name])
+    family_name = models.CharField(_("family name"), max_length=100, blank=True, validators=[validate_plain_name])
+    # A second spelling, e.g. the Latin one of a Cyrillic name as written in a passport.
+    other_spelling = models.CharField(_("other spelling"), max_length=200, blank=True, validators=[validate_plain_name])
+    title = models.CharField(_("title"), max_length=50, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    street = models.CharField(_("street address"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=10, choices=Channel.choices, blank=True
+    )
+    consent = models.CharField(
+        _("consent"), max_length=10, choices=Consent.choices, default=Consent.UNKNOWN
+    )
+    consent_source = models.CharField(_("consent: how and where"), max_length=200, blank=True)
+    consent_date = models.DateField(_("consent: date"), null=True, blank=True)
+    causes = models.ManyToManyField(Cause, through="PersonCause", blank=True)
+    tags = models.ManyToManyField(Tag, through="PersonTag", blank=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        indexes = [
+            models.Index(fields=["workspace", "sort_key", "id"], name="person_ws_sort"),
+            models.Index(fields=["workspace", "country", "sort_key"], name="person_ws_country"),
+            models.Index(fields=["workspace", "updated_at"], name="person_ws_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.given_name, self.middle_name, self.family_name) if p)
+
+    @property
+    def sort_name(self) -> str:
+        """Family name first, as lists sort people."""
+        return " ".join(p for p in (self.family_name, self.given_name, self.middle_name) if p)
+
+
+class PersonEmail(WorkspaceOwned):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="emails")
+    email = models.EmailField(_("email"), max_length=254)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["workspace", "email"], name="personemail_ws_email")]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "email"], name="personemail_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class PersonPhone(WorkspaceOwned):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones")
+    number = models.CharField(_("phone (E.164)"), max_length=20)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["workspace", "number"], name="personphone_ws_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "number"], name="personphone_unique")
+        ]
+
+    def __str__(self) -> str:
+        return identifiers.format_phone(self.number)
+
+
+class Affiliation(WorkspaceOwned):
+    """A person at an organisation: position, from, to."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="affiliations"
+    )
+    position = models.CharField(_("position"), max_length=150, blank=True)
+    start_date = models.DateField(_("from"), null=True, blank=True)
+    end_date = models.DateField(_("to"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("affiliation")
+        verbose_name_plural = _("affiliations")
+        indexes = [
+            models.Index(fields=["workspace", "person"], name="affiliation_ws_person"),
+            models.Index(fields=["workspace", "organisation"], name="affiliation_ws_org"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="affiliation_dates_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.organisation}"
+
+    @property
+    def is_current(self) -> bool:
+        from django.utils import timezone
+
+        return self.end_date is None or self.end_date >= timezone.localdate()
+
+
+class OrganisationCause(WorkspaceOwned):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    cause = models.ForeignKey(Cause, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "cause"], name="orgcause_unique")
+        ]
+        indexes = [models.Index(fields=["workspace", "cause", "organisation"], name="orgcause_ws")]
+
+
+class PersonCause(WorkspaceOwned):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE)
+    cause = models.ForeignKey(Cause, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "cause"], name="personcause_unique")
+        ]
+        indexes = [models.Index(fields=["workspace", "cause", "person"], name="personcause_ws")]
+
+
+class OrganisationTag(WorkspaceOwned):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "tag"], name="orgtag_unique")
+        ]
+        indexes = [models.Index(fields=["workspace", "tag", "organisation"], name="orgtag_ws")]
+
+
+class PersonTag(WorkspaceOwned):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "tag"], name="persontag_unique")]
+        indexes = [models.Index(fields=["workspace", "tag", "person"], name="persontag_ws")]
+
+
+class OrganisationToken(WorkspaceOwned):
+    """Search keys of an organisation (see svrazka.lib.translit): prefix-matched by range."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    token = models.CharField(max_length=40)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "token", "organisation"], name="orgtoken_ws")]
+
+
+class PersonToken(WorkspaceOwned):
+    """Search keys of a person (names, other spelling, emails)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE)
+    token = models.CharField(max_length=40)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "token", "person"], name="persontoken_ws")]

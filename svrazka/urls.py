@@ -1,0 +1,9 @@
+from django.urls import include, path
+
+from svrazka.api.urls import api
+
+urlpatterns = [
+    path("", include("svrazka.accounts.urls")),
+    path("w/<slug:slug>/", include("svrazka.contacts.urls")),
+    path("api/v1/", api.urls),
+]
