@@ -1,3 +1,23 @@
+"""The JSON API, mounted at /api/v1/ by svrazka/urls.py. OpenAPI at /api/v1/openapi.json,
+interactive docs at /api/v1/docs."""
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Svrazka API", version="1", urls_namespace="api")
+from svrazka.api import errors
+from svrazka.api.auth import TokenAuth
+from svrazka.api.contacts import router as contacts_router
+
+api = NinjaAPI(
+    title="Svrazka API",
+    version="1",
+    urls_namespace="api",
+    description=(
+        "The contact database of one workspace: organisations, people, their affiliations, "
+        "tags and causes. Authenticate with `Authorization: Bearer <token>`; a token acts "
+        "with its user's role in its workspace (viewers may read, members and above may "
+        "write)."
+    ),
+    auth=TokenAuth(),
+)
+errors.register(api)
+api.add_router("/", contacts_router)

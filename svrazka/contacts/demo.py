@@ -1,0 +1,145 @@
+"""A realistic demo workspace: a Bulgarian NGO with Greek and Romanian partners, sponsors, media
+and public bodies, people with names in Cyrillic, Greek and Latin."""
+
+from datetime import date
+
+from django.db import transaction
+
+from svrazka.accounts import services as accounts
+from svrazka.accounts.models import Membership, Role, Workspace
+from svrazka.contacts import services
+from svrazka.lib.identifiers import _eik_check_digit
+
+DEMO_SLUG = "demo"
+DEMO_EMAIL = "demo@svrazka.localhost"
+DEMO_PASSWORD = "svrazka-demo"
+VIEWER_EMAIL = "viewer@svrazka.localhost"
+
+
+def eik(first8: str) -> str:
+    return first8 + str(_eik_check_digit(first8, (1, 2, 3, 4, 5, 6, 7, 8), (3, 4, 5, 6, 7, 8, 9, 10)))
+
+
+CAUSES = ["Образование", "Младежи", "Околна среда", "Социално включване", "Култура",
+          "Дигитални умения", "Психично здраве", "Гражданско участие"]
+TAGS = ["Erasmus+", "потенциален партньор", "спонсор", "медия", "Interreg", "ключов контакт"]
+
+# name, short, kind, country, city, causes, tags, where found, extra
+ORGANISATIONS = [
+    ("Сдружение „Младежки алианс за развитие“", "МАР", "ngo", "BG", "Пловдив",
+     ["Младежи", "Образование"], ["Erasmus+"], "previous_project", {"eik": eik("11557799")}),
+    ("Фондация „Зелени Родопи“", "", "foundation", "BG", "Смолян",
+     ["Околна среда"], ["потенциален партньор"], "conference", {"eik": eik("20456712")}),
+    ("Български център за нестопанско право", "БЦНП", "ngo", "BG", "София",
+     ["Гражданско участие"], ["ключов контакт"], "network", {"eik": eik("12160302")}),
+    ("Сдружение „Психолози за общността“", "", "ngo", "BG", "Варна",
+     ["Психично здраве"], ["потенциален партньор"], "social_media", {}),
+    ("Κέντρο Κοινωνικής Ένταξης Θεσσαλονίκης", "KKE Thess", "ngo", "GR", "Θεσσαλονίκη",
+     ["Социално включване"], ["Erasmus+", "Interreg"], "platform", {"pic": "948123456"}),
+    ("Εταιρεία Πολιτισμού Ξάνθης", "", "ngo", "GR", "Ξάνθη",
+     ["Култура"], ["Interreg"], "event", {"pic": "912345678"}),
+    ("Asociația Tineri pentru Europa", "ATE", "ngo", "RO", "Iași",
+     ["Младежи", "Гражданско участие"], ["Erasmus+"], "previous_project",
+     {"pic": "934567812", "oid": "E10123456"}),
+    ("Fundația Comunitară Dobrogea", "", "foundation", "RO", "Constanța",
+     ["Социално включване"], ["потенциален партньор"], "website", {}),
+    ("Технологии за хората ООД", "", "company", "BG", "София",
+     ["Дигитални умения"], ["спонсор"], "event", {"eik": eik("20311458"), "vat": ""}),
+    ("Пловдивска банка за добро АД", "", "company", "BG", "Пловдив",
+     ["Социално включване"], ["спонсор"], "referral", {"eik": eik("11500112")}),
+    ("Радио „Тракия“", "", "media", "BG", "Пловдив", ["Култура"], ["медия"], "event", {}),
+    ("Дневник Онлайн", "", "media", "BG", "София", ["Гражданско участие"], ["медия"],
+     "website", {}),
+    ("Община Пловдив", "", "public_body", "BG", "Пловдив", ["Образование", "Култура"], [],
+     "network", {"eik": eik("00047223")}),
+    ("Регионално управление на образованието – Смолян", "РУО Смолян", "public_body", "BG",
+     "Смолян", ["Образование"], [], "workshop", {}),
+    ("Πανεπιστήμιο Μακεδονίας", "UoM", "education", "GR", "Θεσσαλονίκη",
+     ["Образование"], ["Erasmus+"], "conference", {"pic": "999864846"}),
+    ("Universitatea „Alexandru Ioan Cuza“", "UAIC", "education", "RO", "Iași",
+     ["Образование", "Дигитални умения"], ["Erasmus+"], "previous_project", {"pic": "999842829"}),
+    ("Коалиция „Деца и семейства“", "", "network", "BG", "София",
+     ["Социално включване", "Младежи"], ["ключов контакт"], "network", {}),
+    ("Доброволци от Гоце Делчев", "", "informal_group", "BG", "Гоце Делчев",
+     ["Гражданско участие"], [], "event", {}),
+]
+
+# given, middle, family, other spelling, country, org index, position, email, phone, tags
+PEOPLE = [
+    ("Мария", "Петрова", "Иванова", "Maria Ivanova", "BG", 0, "Председател",
+     "maria.ivanova@example.bg", "0888 123 456", ["ключов контакт"]),
+    ("Христо", "", "Петров", "Hristo Petrov", "BG", 0, "Координатор на проекти",
+     "h.petrov@example.bg", "+359 887 555 012", ["Erasmus+"]),
+    ("Георги", "", "Живков", "Georgi Zhivkov", "BG", 1, "Изпълнителен директор",
+     "g.zhivkov@example.bg", "0899 300 400", []),
+    ("Цветана", "", "Стоянова", "", "BG", 2, "Юрист", "tsvetana@example.bg", "", []),
+    ("Йорданка", "", "Димитрова", "Yordanka Dimitrova", "BG", 3, "Психолог",
+     "yordanka@example.bg", "0878 222 111", ["потенциален партньор"]),
+    ("Ивелина", "", "Николова", "", "BG", 3, "Психолог", "ivelina@example.bg", "", []),
+    ("Νίκος", "", "Παπαδόπουλος", "Nikos Papadopoulos", "GR", 4, "Διευθυντής",
+     "n.papadopoulos@example.gr", "+30 231 012 3456", ["Interreg"]),
+    ("Ελένη", "", "Γεωργίου", "Eleni Georgiou", "GR", 5, "Project manager",
+     "eleni@example.gr", "+30 694 123 4567", []),
+    ("Andreea", "", "Popescu", "Андреа Попеску", "RO", 6, "President",
+     "andreea.popescu@example.ro", "+40 721 234 567", ["Erasmus+"]),
+    ("Ștefan", "", "Ionescu", "", "RO", 7, "Program director", "stefan@example.ro", "", []),
+    ("Александър", "", "Василев", "Aleksandar Vasilev", "BG", 8, "Управител",
+     "a.vasilev@example.com", "0888 765 432", ["спонсор"]),
+    ("Петя", "", "Колева", "", "BG", 9, "КСО мениджър", "p.koleva@example.bg", "", ["спонсор"]),
+    ("Димитър", "", "Тодоров", "Dimitar Todorov", "BG", 10, "Репортер", "dimitar@example.bg",
+     "", ["медия"]),
+    ("Вяра", "", "Ангелова", "", "BG", 11, "Редактор", "vyara@example.bg", "", ["медия"]),
+    ("Станислав", "", "Георгиев", "", "BG", 12, "Експерт „Европейски програми“",
+     "s.georgiev@example.bg", "032 656 700", []),
+    ("Σοφία", "", "Κωνσταντίνου", "Sofia Konstantinou", "GR", 14, "Professor",
+     "sofia.k@example.gr", "", ["Erasmus+"]),
+    ("Mihai", "", "Constantinescu", "", "RO", 15, "Lecturer", "mihai.c@example.ro", "", []),
+    ("Radostina", "", "Koleva", "Радостина Колева", "BG", 16, "Coordinator",
+     "radostina@example.org", "", ["ключов контакт"]),
+    ("Ванко", "", "Стефанов", "", "BG", 17, "Доброволец", "", "0877 010 203", []),
+    ("Emma", "", "Schneider", "", "DE", None, "", "emma.schneider@example.de", "", []),
+]
+
+
+@transaction.atomic
+def load_demo() -> Workspace:
+    Workspace.objects.filter(slug=DEMO_SLUG).delete()
+    owner, _ = accounts.user_get_or_create(email=DEMO_EMAIL, password=DEMO_PASSWORD)
+    if not owner.full_name:
+        owner.full_name = "Demo Coordinator"
+        owner.save(update_fields=["full_name"])
+    workspace = accounts.workspace_create(
+        slug=DEMO_SLUG, name="Сдружение „Мостове“ (демо)", owner=owner
+    )
+    viewer, _ = accounts.user_get_or_create(email=VIEWER_EMAIL, password=DEMO_PASSWORD)
+    Membership.objects.create(workspace=workspace, user=viewer, role=Role.VIEWER)
+
+    causes = {n: services.cause_get_or_create(workspace=workspace, name=n) for n in CAUSES}
+    tags = {n: services.tag_get_or_create(workspace=workspace, name=n) for n in TAGS}
+    orgs = []
+    for i, (name, short, kind, country, city, cs, ts, found, extra) in enumerate(ORGANISATIONS):
+        orgs.append(services.organisation_create(workspace=workspace, actor=owner, data={
+            "name": name, "short_name": short, "kind": kind, "country": country, "city": city,
+            "causes": [causes[c] for c in cs], "tags": [tags[t] for t in ts],
+            "where_found": found, "languages": {"BG": ["bg", "en"], "GR": ["el", "en"],
+                                                "RO": ["ro", "en"]}[country],
+            "last_verified": date(2026, 1 + i % 10, 1) if i % 3 else None,
+            "website": f"https://org{i + 1}.example.org", **extra,
+        }))
+    for (given, middle, family, other, country, org_i, position, email, phone, ts) in PEOPLE:
+        person = services.person_create(workspace=workspace, actor=owner, data={
+            "given_name": given, "middle_name": middle, "family_name": family,
+            "other_spelling": other, "country": country,
+            "emails": [email] if email else [], "phones": [phone] if phone else [],
+            "tags": [tags[t] for t in ts],
+            "languages": {"BG": ["bg", "en"], "GR": ["el", "en"], "RO": ["ro", "en"],
+                          "DE": ["de", "en"]}[country],
+            "preferred_channel": "email" if email else "phone",
+            "consent": "given", "consent_source": "Подписана декларация на събитие",
+        })
+        if org_i is not None:
+            services.affiliation_create(
+                workspace=workspace, actor=owner, person=person, organisation=orgs[org_i],
+                data={"position": position, "start_date": date(2019 + org_i % 6, 3, 1)},
+            )
+    return workspace
