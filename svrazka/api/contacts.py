@@ -26,7 +26,6 @@ from svrazka.api.schemas import (
     AffiliationPatch,
     CauseOut,
     CausePage,
-    ListParams,
     Message,
     NameFilters,
     NameIn,
@@ -35,6 +34,7 @@ from svrazka.api.schemas import (
     OrganisationOut,
     OrganisationPage,
     OrganisationPatch,
+    PageParams,
     PersonFilters,
     PersonIn,
     PersonOut,
@@ -71,7 +71,7 @@ PERSON_PREFETCH = (
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _page(queryset: QuerySet, params: ListParams) -> dict:
+def _page(queryset: QuerySet | list, params: PageParams) -> dict:
     """One page of rows and where the next starts. Fetches one row more than asked instead of
     counting the whole (possibly million-row) result."""
     rows = list(queryset[params.offset : params.offset + params.limit + 1])
@@ -306,8 +306,6 @@ def list_affiliations(request, params: Query[AffiliationFilters]):
         queryset = queryset.filter(person_id=params.person)
     if params.organisation:
         queryset = queryset.filter(organisation_id=params.organisation)
-    if params.q.strip():
-        queryset = queryset.filter(position__icontains=params.q.strip())
     queryset = queryset.select_related("person", "organisation").order_by("id")
     return _page(queryset, params)
 
@@ -389,10 +387,13 @@ def delete_affiliation(request, affiliation_id: PathId):
 
 
 def _named_page(queryset: QuerySet, params: NameFilters) -> dict:
-    q = params.q.strip()
+    queryset = queryset.order_by("name", "id")
+    q = params.q.strip().casefold()
     if q:
-        queryset = queryset.filter(name__icontains=q)
-    return _page(queryset.order_by("name", "id"), params)
+        # A workspace has tens or hundreds of tags and causes, and SQLite's LIKE folds the case
+        # of ASCII letters only: match in Python so "млади" finds "Млади хора".
+        return _page([row for row in queryset if q in row.name.casefold()], params)
+    return _page(queryset, params)
 
 
 def _rename(row: Tag | Cause, name: str) -> Tag | Cause:

@@ -86,9 +86,12 @@ WRITE_ERRORS = {403: Message, 404: Message, 409: Conflict, 422: Invalid}
 # --- list parameters ------------------------------------------------------------------------
 
 
-class ListParams(Schema):
+class PageParams(Schema):
     limit: int = Field(50, ge=1, le=200, description="Page size, 1–200.")
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Rows to skip.")
+
+
+class ListParams(PageParams):
     q: Text = Field("", max_length=MAX_QUERY_LENGTH, description="Search text.")
 
 
@@ -121,14 +124,15 @@ class PersonFilters(ListParams):
     sort: PersonSort = "name"
 
 
-class AffiliationFilters(ListParams):
-    q: Text = Field("", max_length=MAX_QUERY_LENGTH, description="Text in the position.")
+class AffiliationFilters(PageParams):
     person: QueryId | None = Field(None, description="Person id.")
     organisation: QueryId | None = Field(None, description="Organisation id.")
 
 
 class NameFilters(ListParams):
-    q: Text = Field("", max_length=MAX_QUERY_LENGTH, description="Text in the name.")
+    q: Text = Field(
+        "", max_length=MAX_QUERY_LENGTH, description="Text anywhere in the name, any case."
+    )
 
 
 class Page(Schema):

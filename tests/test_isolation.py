@@ -1,0 +1,161 @@
+"""Workspaces are walls: every page and API route of a workspace answers 404 to an outsider."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from svrazka.accounts import services as accounts
+from svrazka.accounts.models import ApiToken, Membership
+from svrazka.contacts import services
+from tests.factories import make_organisation, make_person
+
+
+def _walk(patterns, prefix=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield p.name, prefix + str(p.pattern)
+
+
+def workspace_routes() -> list[tuple[str, str]]:
+    return [(name, route) for name, route in _walk(get_resolver().url_patterns)
+            if "<slug:slug>" in route]
+
+
+@pytest.fixture
+def alices_things(workspace, alice, bob):
+    org = make_organisation(workspace, alice, name="Фондация Тест")
+    person = make_person(workspace, alice, given_name="Иван", family_name="Петров")
+    affiliation = services.affiliation_create(
+        workspace=workspace, actor=alice, person=person, organisation=org, data={}
+    )
+    tag = services.tag_get_or_create(workspace=workspace, name="partner")
+    owner_membership = Membership.objects.get(workspace=workspace, user=alice)
+    invitation = accounts.invitation_send(
+        membership=owner_membership, email="new@example.org", role="member"
+    )
+    token, _ = ApiToken.issue(workspace=workspace, user=alice)
+    return {
+        "organisation": org.pk, "person": person.pk, "affiliation": affiliation.pk,
+        "tag": tag.pk, "member": Membership.objects.get(user=bob).pk,
+        "invitation": invitation.pk, "api_token": token.pk,
+    }
+
+
+# Which object a route's <pk> names, by the route's name.
+PK_KIND = {
+    "organisation": "organisation", "person": "person", "affiliation": "affiliation",
+    "tag": "tag", "member": "member", "invitation": "invitation", "api_token": "api_token",
+}
+
+
+def _fill(route: str, name: str, things: dict, slug: str) -> str:
+    path = route.replace("<slug:slug>", slug)
+    if "<int:pk>" in path:
+        kind = next(k for k in PK_KIND if name.startswith(k))
+        path = path.replace("<int:pk>", str(things[PK_KIND[kind]]))
+    assert "<" not in path, f"route {route} has a parameter this test does not know"
+    return "/" + path
+
+
+def test_every_workspace_page_is_404_for_an_outsider(alices_things, oscar_client):
+    routes = workspace_routes()
+    assert len(routes) >= 20
+    for name, route in routes:
+        path = _fill(route, name, alices_things, "ngo")
+        for method in ("get", "post"):
+            response = getattr(oscar_client, method)(path)
+            assert response.status_code == 404, f"{method.upper()} {path} ({name})"
+
+
+def test_every_workspace_page_works_for_its_own_member(alices_things, alice_client):
+    """The same walk as the owner shows the routes exist (so the 404s above mean something)."""
+    for name, route in workspace_routes():
+        path = _fill(route, name, alices_things, "ngo")
+        response = alice_client.get(path)
+        assert response.status_code in (200, 302, 405), f"GET {path} ({name})"
+
+
+def test_an_outsiders_own_workspace_slug_does_not_open_alices_objects(
+    alices_things, oscar_client
+):
+    """Right slug (his own), wrong workspace's ids: still 404."""
+    for name, route in workspace_routes():
+        if "<int:pk>" not in route:
+            continue
+        path = _fill(route, name, alices_things, "other")
+        response = oscar_client.get(path)
+        if response.status_code == 405:  # a POST-only action
+            response = oscar_client.post(path)
+        assert response.status_code == 404, path
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(alices_things, client):
+    for name, route in workspace_routes():
+        path = _fill(route, name, alices_things, "ngo")
+        response = client.get(path)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], path
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+
+def _api_routes():
+    from svrazka.api.urls import api
+
+    schema = api.get_openapi_schema()
+    for path, operations in schema["paths"].items():
+        for method in operations:
+            yield method.upper(), path
+
+
+def test_every_api_route_with_an_id_is_404_for_another_workspaces_token(
+    alices_things, other_workspace, oscar
+):
+    _token, secret = ApiToken.issue(workspace=other_workspace, user=oscar)
+    from django.test import Client
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    kinds = {"organisations": "organisation", "people": "person", "affiliations": "affiliation",
+             "tags": "tag", "causes": "tag"}
+    checked = 0
+    for method, path in _api_routes():
+        params = re.findall(r"\{(\w+)\}", path)
+        if not params:
+            continue
+        resource = path.removeprefix("/api/v1/").split("/")[0]
+        value = alices_things[kinds[resource]] if resource in kinds else 1
+        url = re.sub(r"\{\w+\}", str(value), path)
+        response = client.generic(method, url, data="{}", content_type="application/json")
+        assert response.status_code == 404, f"{method} {url}: {response.status_code}"
+        checked += 1
+    assert checked >= 10
+
+
+def test_every_api_route_needs_a_token(alices_things, client):
+    for method, path in _api_routes():
+        if "openapi" in path or "docs" in path:
+            continue
+        url = re.sub(r"\{\w+\}", "1", path)
+        response = client.generic(method, url, data="{}", content_type="application/json")
+        assert response.status_code == 401, f"{method} {url}: {response.status_code}"
+
+
+def test_lists_through_the_api_show_only_the_tokens_workspace(
+    alices_things, other_workspace, oscar
+):
+    make_person(other_workspace, oscar, given_name="Oscar", family_name="Own")
+    _token, secret = ApiToken.issue(workspace=other_workspace, user=oscar)
+    from django.test import Client
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    checks = [("organisations", "name", "Фондация Тест"), ("people", "family_name", "Петров"),
+              ("tags", "name", "partner")]
+    for resource, field, alices_value in checks:
+        items = client.get(f"/api/v1/{resource}").json()["items"]
+        assert all(item[field] != alices_value for item in items), resource
+    assert client.get("/api/v1/affiliations").json()["items"] == []
+    names = [i["family_name"] for i in client.get("/api/v1/people").json()["items"]]
+    assert names == ["Own"]
