@@ -1,4 +1,4 @@
-"""Svrazka settings. Everything that differs between a laptop and a server comes from the environment."""
+"""Svrazka settings: whatever differs between a laptop and a server comes from the environment."""
 
 from pathlib import Path
 

@@ -23,8 +23,12 @@ def valid_eik(prefix8: str) -> str:
 
 
 ORG_FORM = {
-    "name": "Фондация „Отворено общество“", "kind": "foundation", "country": "BG",
-    "city": "София", "languages": ["bg", "en"], "tag_names": "donor, Erasmus+",
+    "name": "Фондация „Отворено общество“",
+    "kind": "foundation",
+    "country": "BG",
+    "city": "София",
+    "languages": ["bg", "en"],
+    "tag_names": "donor, Erasmus+",
 }
 
 
@@ -32,8 +36,7 @@ ORG_FORM = {
 
 
 def test_member_creates_an_organisation_with_tags_and_history(bob_client, workspace, bob):
-    data = dict(ORG_FORM, eik=valid_eik("12160297"), phone="02 981 2345",
-                website="https://osf.bg")
+    data = dict(ORG_FORM, eik=valid_eik("12160297"), phone="02 981 2345", website="https://osf.bg")
     response = bob_client.post("/w/ngo/organisations/new/", data)
     assert response.status_code == 302
     org = Organisation.objects.get(workspace=workspace)
@@ -91,8 +94,12 @@ def test_viewer_sees_but_cannot_change(vera_client, workspace, alice):
     response = vera_client.post(f"/w/ngo/organisations/{org.pk}/edit/", dict(ORG_FORM))
     assert response.status_code == 403
     assert vera_client.post(f"/w/ngo/organisations/{org.pk}/delete/").status_code == 403
-    assert vera_client.post("/w/ngo/organisations/bulk/",
-                            {"action": "delete", "ids": [org.pk], "confirm": "1"}).status_code == 403
+    assert (
+        vera_client.post(
+            "/w/ngo/organisations/bulk/", {"action": "delete", "ids": [org.pk], "confirm": "1"}
+        ).status_code
+        == 403
+    )
     org.refresh_from_db()
     assert org.name == "Видима организация"
     page = vera_client.get(f"/w/ngo/organisations/{org.pk}/").content.decode()
@@ -101,8 +108,9 @@ def test_viewer_sees_but_cannot_change(vera_client, workspace, alice):
 
 def test_edit_records_what_changed(bob_client, workspace, alice, bob):
     org = make_organisation(workspace, alice, name="Старо име", city="Пловдив")
-    response = bob_client.post(f"/w/ngo/organisations/{org.pk}/edit/",
-                               dict(ORG_FORM, name="Ново име", version=org.version))
+    response = bob_client.post(
+        f"/w/ngo/organisations/{org.pk}/edit/", dict(ORG_FORM, name="Ново име", version=org.version)
+    )
     assert response.status_code == 302
     org.refresh_from_db()
     assert org.name == "Ново име" and org.version == 2
@@ -120,11 +128,18 @@ def test_a_stale_edit_shows_a_conflict_and_overwrites_nothing(
     org = make_organisation(workspace, alice, name="Сдружение Мост")
     loaded_version = org.version
     # Alice saves first.
-    assert alice_client.post(f"/w/ngo/organisations/{org.pk}/edit/", dict(
-        ORG_FORM, name="Сдружение Мост (нов адрес)", version=loaded_version)).status_code == 302
+    assert (
+        alice_client.post(
+            f"/w/ngo/organisations/{org.pk}/edit/",
+            dict(ORG_FORM, name="Сдружение Мост (нов адрес)", version=loaded_version),
+        ).status_code
+        == 302
+    )
     # Bob saves the form he loaded before Alice's change.
-    response = bob_client.post(f"/w/ngo/organisations/{org.pk}/edit/", dict(
-        ORG_FORM, name="Сдружение Мостове", version=loaded_version))
+    response = bob_client.post(
+        f"/w/ngo/organisations/{org.pk}/edit/",
+        dict(ORG_FORM, name="Сдружение Мостове", version=loaded_version),
+    )
     assert response.status_code == 409
     assert "changed this record while you were editing" in response.content.decode()
     org.refresh_from_db()
@@ -132,8 +147,10 @@ def test_a_stale_edit_shows_a_conflict_and_overwrites_nothing(
     assert org.version == loaded_version + 1
     # Bob's text is still in the form, and saving again (knowingly) now works.
     assert "Сдружение Мостове" in response.content.decode()
-    again = bob_client.post(f"/w/ngo/organisations/{org.pk}/edit/", dict(
-        ORG_FORM, name="Сдружение Мостове", version=org.version))
+    again = bob_client.post(
+        f"/w/ngo/organisations/{org.pk}/edit/",
+        dict(ORG_FORM, name="Сдружение Мостове", version=org.version),
+    )
     assert again.status_code == 302
 
 
@@ -152,10 +169,22 @@ def test_filters_by_type_country_cause_tag_and_unverified(alice_client, workspac
 
     education = services.cause_get_or_create(workspace=workspace, name="Образование")
     partner = services.tag_get_or_create(workspace=workspace, name="partner")
-    make_organisation(workspace, alice, name="Гръцко НПО", country="GR", causes=[education],
-                      last_verified=date.today())
-    make_organisation(workspace, alice, name="Българско НПО", country="BG", tags=[partner],
-                      last_verified=date.today() - timedelta(days=500))
+    make_organisation(
+        workspace,
+        alice,
+        name="Гръцко НПО",
+        country="GR",
+        causes=[education],
+        last_verified=date.today(),
+    )
+    make_organisation(
+        workspace,
+        alice,
+        name="Българско НПО",
+        country="BG",
+        tags=[partner],
+        last_verified=date.today() - timedelta(days=500),
+    )
     make_organisation(workspace, alice, name="Медия", kind="media", country="BG")
 
     def names(query):
@@ -177,7 +206,15 @@ def test_list_sorts_in_bulgarian_order(alice_client, workspace, alice):
         make_organisation(workspace, alice, name=name)
     page = alice_client.get("/w/ngo/organisations/")
     assert [o.name for o in page.context["page"].items] == [
-        "Ехо", "Жар", "Цвят", "Ъгъл", "Юг", "Ябълка", "Ясен", "Alpha", "Άλφα",
+        "Ехо",
+        "Жар",
+        "Цвят",
+        "Ъгъл",
+        "Юг",
+        "Ябълка",
+        "Ясен",
+        "Alpha",
+        "Άλφα",
     ]
 
 
@@ -191,13 +228,15 @@ def test_list_pages_do_not_grow_queries_with_rows(alice_client, workspace, alice
 
     for i in range(3):
         p = make_person(workspace, alice, given_name=f"Иван{i}", emails=[f"i{i}@example.org"])
-        services.affiliation_create(workspace=workspace, actor=alice, person=p,
-                                    organisation=org, data={})
+        services.affiliation_create(
+            workspace=workspace, actor=alice, person=p, organisation=org, data={}
+        )
     few = count_queries()
     for i in range(3, 30):
         p = make_person(workspace, alice, given_name=f"Иван{i}", emails=[f"i{i}@example.org"])
-        services.affiliation_create(workspace=workspace, actor=alice, person=p,
-                                    organisation=org, data={})
+        services.affiliation_create(
+            workspace=workspace, actor=alice, person=p, organisation=org, data={}
+        )
     assert count_queries() == few
 
 
@@ -217,9 +256,13 @@ def test_pagination_shows_next_page(alice_client, workspace, alice, settings):
 
 
 PERSON_FORM = {
-    "given_name": "Христо", "family_name": "Петров", "country": "BG",
-    "emails_text": "hristo@example.bg\nH.Petrov@Example.org", "phones_text": "0888 123 456",
-    "consent": "given", "tag_names": "",
+    "given_name": "Христо",
+    "family_name": "Петров",
+    "country": "BG",
+    "emails_text": "hristo@example.bg\nH.Petrov@Example.org",
+    "phones_text": "0888 123 456",
+    "consent": "given",
+    "tag_names": "",
 }
 
 
@@ -252,14 +295,29 @@ def test_bad_person_input_is_refused(bob_client, workspace, field, value, messag
 @pytest.mark.parametrize(
     "query, expected",
     [
-        ("Петров", True), ("petrov", True), ("PETROFF", True), ("christo", True),
-        ("hris", True), ("Хрис пет", True), ("petrov hristo", True), ("иванов", False),
-        ("hristo@example", True), ("0888123456", True), ("' OR 1=1 --", False), ("%", True),
+        ("Петров", True),
+        ("petrov", True),
+        ("PETROFF", True),
+        ("christo", True),
+        ("hris", True),
+        ("Хрис пет", True),
+        ("petrov hristo", True),
+        ("иванов", False),
+        ("hristo@example", True),
+        ("0888123456", True),
+        ("' OR 1=1 --", False),
+        ("%", True),
     ],
 )
 def test_search_finds_people_across_alphabets(alice_client, workspace, alice, query, expected):
-    make_person(workspace, alice, given_name="Христо", family_name="Петров",
-                emails=["hristo@example.bg"], phones=["0888123456"])
+    make_person(
+        workspace,
+        alice,
+        given_name="Христо",
+        family_name="Петров",
+        emails=["hristo@example.bg"],
+        phones=["0888123456"],
+    )
     make_person(workspace, alice, given_name="Мария", family_name="Иванова-Петрова")
     page = alice_client.get("/w/ngo/people/", {"q": query})
     assert page.status_code == 200
@@ -276,8 +334,9 @@ def test_latin_names_are_found_by_a_cyrillic_query(alice_client, workspace, alic
 
 def test_search_with_htmx_returns_only_the_results(alice_client, workspace, alice):
     make_person(workspace, alice, given_name="Христо", family_name="Петров")
-    page = alice_client.get("/w/ngo/people/", {"q": "hristo"},
-                            HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+    page = alice_client.get(
+        "/w/ngo/people/", {"q": "hristo"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+    )
     body = page.content.decode()
     assert "Петров" in body and "<html" not in body
 
@@ -285,16 +344,26 @@ def test_search_with_htmx_returns_only_the_results(alice_client, workspace, alic
 def test_affiliation_links_a_person_to_an_organisation(bob_client, workspace, alice):
     org = make_organisation(workspace, alice, name="Сдружение „Мост“")
     person = make_person(workspace, alice, given_name="Ана", family_name="Колева")
-    response = bob_client.post(f"/w/ngo/people/{person.pk}/affiliations/new/", {
-        "organisation": org.pk, "position": "Координатор", "start_date": "2024-01-01",
-    })
+    response = bob_client.post(
+        f"/w/ngo/people/{person.pk}/affiliations/new/",
+        {
+            "organisation": org.pk,
+            "position": "Координатор",
+            "start_date": "2024-01-01",
+        },
+    )
     assert response.status_code == 302
     a = Affiliation.objects.get(person=person)
     assert a.organisation == org and a.position == "Координатор"
     assert "Ана Колева" in bob_client.get(f"/w/ngo/organisations/{org.pk}/").content.decode()
-    bad = bob_client.post(f"/w/ngo/people/{person.pk}/affiliations/new/", {
-        "organisation": org.pk, "start_date": "2024-05-01", "end_date": "2024-01-01",
-    })
+    bad = bob_client.post(
+        f"/w/ngo/people/{person.pk}/affiliations/new/",
+        {
+            "organisation": org.pk,
+            "start_date": "2024-05-01",
+            "end_date": "2024-01-01",
+        },
+    )
     assert bad.status_code == 400 and Affiliation.objects.count() == 1
     lookup = bob_client.get("/w/ngo/organisations/lookup/", {"q": "most"})
     assert "Сдружение „Мост“" in lookup.content.decode()
@@ -305,8 +374,9 @@ def test_affiliation_to_another_workspaces_organisation_is_refused(
 ):
     theirs = make_organisation(other_workspace, oscar, name="Чужда")
     person = make_person(workspace, alice, given_name="Ана")
-    response = bob_client.post(f"/w/ngo/people/{person.pk}/affiliations/new/",
-                               {"organisation": theirs.pk})
+    response = bob_client.post(
+        f"/w/ngo/people/{person.pk}/affiliations/new/", {"organisation": theirs.pk}
+    )
     assert response.status_code == 404
     assert not Affiliation.objects.exists()
 
@@ -315,17 +385,19 @@ def test_bulk_tag_and_bulk_delete(bob_client, workspace, alice, other_workspace,
     people = [make_person(workspace, alice, given_name=n) for n in ("Ана", "Боян", "Вера")]
     foreign = make_person(other_workspace, oscar, given_name="Чужд")
     ids = [people[0].pk, people[1].pk, foreign.pk]
-    response = bob_client.post("/w/ngo/people/bulk/",
-                               {"action": "tag", "ids": ids, "tag_name": "event 2026"})
+    response = bob_client.post(
+        "/w/ngo/people/bulk/", {"action": "tag", "ids": ids, "tag_name": "event 2026"}
+    )
     assert response.status_code == 302
     tag = Tag.objects.get(workspace=workspace, name="event 2026")
     assert set(PersonTag.objects.filter(tag=tag).values_list("person_id", flat=True)) == {
-        people[0].pk, people[1].pk}
+        people[0].pk,
+        people[1].pk,
+    }
     assert not foreign.tags.exists()
     confirm = bob_client.post("/w/ngo/people/bulk/", {"action": "delete", "ids": ids})
     assert confirm.status_code == 200 and Person.objects.filter(workspace=workspace).count() == 3
-    done = bob_client.post("/w/ngo/people/bulk/",
-                           {"action": "delete", "ids": ids, "confirm": "1"})
+    done = bob_client.post("/w/ngo/people/bulk/", {"action": "delete", "ids": ids, "confirm": "1"})
     assert done.status_code == 302
     assert list(Person.objects.filter(workspace=workspace)) == [people[2]]
     assert Person.objects.filter(pk=foreign.pk).exists()
@@ -333,8 +405,10 @@ def test_bulk_tag_and_bulk_delete(bob_client, workspace, alice, other_workspace,
 
 def test_person_page_shows_history_of_changes(bob_client, workspace, alice):
     person = make_person(workspace, alice, given_name="Ана", family_name="Колева")
-    bob_client.post(f"/w/ngo/people/{person.pk}/edit/", dict(
-        PERSON_FORM, given_name="Анна", family_name="Колева", version=person.version))
+    bob_client.post(
+        f"/w/ngo/people/{person.pk}/edit/",
+        dict(PERSON_FORM, given_name="Анна", family_name="Колева", version=person.version),
+    )
     page = bob_client.get(f"/w/ngo/people/{person.pk}/").content.decode()
     assert "bob@example.org" in page and "Ана" in page and "Анна" in page
 

@@ -149,8 +149,7 @@ def test_thirteen_digit_fallback_weights():
         "83164218",  # 8 digits
         "",
         # a 13-digit number whose first nine digits are fine but the 13th is wrong
-        make_bulstat("83164218", "001")[:12]
-        + other_digit(make_bulstat("83164218", "001")[12]),
+        make_bulstat("83164218", "001")[:12] + other_digit(make_bulstat("83164218", "001")[12]),
         # a 13-digit number whose 13th digit fits digits 9-12 but whose 9th digit is wrong
         BAD_NINE + "001" + str(bulstat13_check(BAD_NINE[8] + "001")),
     ],

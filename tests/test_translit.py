@@ -116,6 +116,8 @@ def test_fold_keeps_spelling_and_punctuation():
     assert fold("Παπαδόπουλος") == "papadopoulos"
     assert fold("Müller, François") == "muller, francois"
     assert fold("Łódź 中文") == "lodz"
+    assert fold("a\x00b\tc") == "ab c"
+    assert fold("Μπάμπης Χρήστου") == "bambis christou"
 
 
 def test_tokens_hold_skeleton_and_plain_forms():

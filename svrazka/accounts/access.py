@@ -21,9 +21,7 @@ def get_membership(user, slug: str) -> Membership:
     if not user.is_authenticated:
         raise Http404
     try:
-        return Membership.objects.select_related("workspace").get(
-            workspace__slug=slug, user=user
-        )
+        return Membership.objects.select_related("workspace").get(workspace__slug=slug, user=user)
     except Membership.DoesNotExist:
         raise Http404 from None
 

@@ -4,8 +4,8 @@ from django.contrib.auth import authenticate, password_validation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from svrazka.accounts.models import Role, User, Workspace, slug_validator
 from svrazka.accounts import throttle
+from svrazka.accounts.models import Role, User, Workspace, slug_validator
 from svrazka.lib.translit import fold
 
 
@@ -25,7 +25,8 @@ class SignUpForm(forms.Form):
         label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
     workspace_name = forms.CharField(
-        label=_("Your organisation"), max_length=200,
+        label=_("Your organisation"),
+        max_length=200,
         help_text=_("A workspace is created for it; you can invite your colleagues."),
     )
 
@@ -94,9 +95,13 @@ class WorkspaceForm(forms.ModelForm):
         model = Workspace
         fields = ["name", "slug", "default_country"]
 
-    slug = forms.CharField(label=_("Address"), max_length=50, validators=[slug_validator],
-                           required=False,
-                           help_text=_("Used in links: lowercase Latin letters, digits, hyphens."))
+    slug = forms.CharField(
+        label=_("Address"),
+        max_length=50,
+        validators=[slug_validator],
+        required=False,
+        help_text=_("Used in links: lowercase Latin letters, digits, hyphens."),
+    )
 
     def clean_slug(self):
         slug = (self.cleaned_data.get("slug") or "").strip().lower()
@@ -120,5 +125,9 @@ class RoleForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100, required=False,
-                           help_text=_("What the token is for, e.g. “website form”."))
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        required=False,
+        help_text=_("What the token is for, e.g. “website form”."),
+    )

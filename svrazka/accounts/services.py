@@ -37,7 +37,12 @@ def workspace_create(*, slug: str, name: str, owner: User) -> Workspace:
 
 @transaction.atomic
 def user_sign_up(
-    *, email: str, password: str, full_name: str, workspace_name: str, workspace_slug: str,
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    workspace_name: str,
+    workspace_slug: str,
     language: str = "",
 ) -> tuple[User, Workspace]:
     """Create a user and their first workspace, which they own."""
@@ -85,8 +90,12 @@ def invitation_send(*, membership: Membership, email: str, role: str) -> Invitat
             revoked_at=timezone.now()
         )
         invitation = Invitation(
-            workspace=workspace, email=email, role=role, token_hash=hash_secret(secret),
-            invited_by=membership.user, expires_at=timezone.now() + INVITATION_LIFETIME,
+            workspace=workspace,
+            email=email,
+            role=role,
+            token_hash=hash_secret(secret),
+            invited_by=membership.user,
+            expires_at=timezone.now() + INVITATION_LIFETIME,
         )
         invitation.full_clean()
         invitation.save()
@@ -100,7 +109,8 @@ def _send_invitation(invitation: Invitation, context: dict) -> None:
     # The email goes out in the inviter's language; the page it links to follows the reader's.
     with translation.override(getattr(context["inviter"], "language", "") or None):
         subject = _("%(name)s invites you to %(workspace)s on Svrazka") % {
-            "name": context["inviter"], "workspace": invitation.workspace.name
+            "name": context["inviter"],
+            "workspace": invitation.workspace.name,
         }
         body = render_to_string("accounts/email/invitation.txt", context)
     send_mail(subject, body, None, [invitation.email])

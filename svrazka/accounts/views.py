@@ -58,7 +58,9 @@ def signup(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             user, workspace = services.user_sign_up(
-                email=d["email"], password=d["password"], full_name=d["full_name"],
+                email=d["email"],
+                password=d["password"],
+                full_name=d["full_name"],
                 workspace_name=d["workspace_name"],
                 workspace_slug=suggest_slug(d["workspace_name"]),
                 language=request.LANGUAGE_CODE,
@@ -69,8 +71,9 @@ def signup(request: HttpRequest) -> HttpResponse:
             _log_in(request, user)
             messages.success(request, _("Welcome to Svrazka! Your workspace is ready."))
             return redirect("dashboard", slug=workspace.slug)
-    return render(request, "accounts/signup.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -79,9 +82,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         _log_in(request, form.user)
         return redirect(_safe_next(request, "/"))
-    return render(request, "accounts/login.html",
-                  {"form": form, "next": request.GET.get("next", "")},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "next": request.GET.get("next", "")},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -104,8 +110,13 @@ def set_language(request: HttpRequest) -> HttpResponse:
     from django.conf import settings
 
     response = redirect(_safe_next(request, "/"))
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600,
-                        samesite="Lax", secure=settings.LANGUAGE_COOKIE_SECURE)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )
     return response
 
 
@@ -119,8 +130,9 @@ def profile(request: HttpRequest) -> HttpResponse:
             request.session[SESSION_LANGUAGE_KEY] = user.language
         messages.success(request, _("Your settings are saved."))
         return redirect("profile")
-    return render(request, "accounts/profile.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -136,8 +148,12 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, e)
         else:
             return redirect("dashboard", slug=workspace.slug)
-    return render(request, "accounts/workspace_create.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/workspace_create.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @workspace_view("manage_workspace")
@@ -148,21 +164,35 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
         workspace = form.save()
         messages.success(request, _("The workspace settings are saved."))
         return redirect("workspace_settings", slug=workspace.slug)
-    return render(request, "accounts/workspace_settings.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/workspace_settings.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @workspace_view("view")
 def members(request: HttpRequest) -> HttpResponse:
     ws = request.workspace
-    return render(request, "accounts/members.html", {
-        "members": Membership.objects.filter(workspace=ws).select_related("user")
-        .order_by("user__full_name", "user__email"),
-        "invitations": [i for i in Invitation.objects.filter(
-            workspace=ws, accepted_at=None, revoked_at=None).order_by("-created_at") if i.is_open],
-        "invite_form": InvitationForm(),
-        "role_form": RoleForm(),
-    })
+    return render(
+        request,
+        "accounts/members.html",
+        {
+            "members": Membership.objects.filter(workspace=ws)
+            .select_related("user")
+            .order_by("user__full_name", "user__email"),
+            "invitations": [
+                i
+                for i in Invitation.objects.filter(
+                    workspace=ws, accepted_at=None, revoked_at=None
+                ).order_by("-created_at")
+                if i.is_open
+            ],
+            "invite_form": InvitationForm(),
+            "role_form": RoleForm(),
+        },
+    )
 
 
 @workspace_view("manage_members")
@@ -171,21 +201,30 @@ def invite(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
-            services.invitation_send(membership=request.membership, email=form.cleaned_data["email"],
-                                     role=form.cleaned_data["role"])
+            services.invitation_send(
+                membership=request.membership,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+            )
         except ValidationError as e:
             form.add_error(None, e)
         else:
-            messages.success(request, _("Invitation sent to %(email)s.")
-                             % {"email": form.cleaned_data["email"]})
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
             return redirect("members", slug=request.workspace.slug)
     ws = request.workspace
-    return render(request, "accounts/members.html", {
-        "members": Membership.objects.filter(workspace=ws).select_related("user"),
-        "invitations": Invitation.objects.none(),
-        "invite_form": form,
-        "role_form": RoleForm(),
-    }, status=400)
+    return render(
+        request,
+        "accounts/members.html",
+        {
+            "members": Membership.objects.filter(workspace=ws).select_related("user"),
+            "invitations": Invitation.objects.none(),
+            "invite_form": form,
+            "role_form": RoleForm(),
+        },
+        status=400,
+    )
 
 
 def _member(request, pk: int) -> Membership:
@@ -204,8 +243,9 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Unknown role."))
     else:
         try:
-            services.membership_change_role(actor=request.membership, target=target,
-                                            role=form.cleaned_data["role"])
+            services.membership_change_role(
+                actor=request.membership, target=target, role=form.cleaned_data["role"]
+            )
             messages.success(request, _("The role of %(user)s is changed.") % {"user": target.user})
         except ValidationError as e:
             messages.error(request, " ".join(e.messages))
@@ -224,7 +264,9 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied:
         raise
     if target.user_id == request.user.pk:
-        messages.success(request, _("You have left %(workspace)s.") % {"workspace": request.workspace})
+        messages.success(
+            request, _("You have left %(workspace)s.") % {"workspace": request.workspace}
+        )
         return redirect("home")
     messages.success(request, _("%(user)s is no longer a member.") % {"user": target.user})
     return redirect("members", slug=request.workspace.slug)
@@ -253,8 +295,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.user.is_authenticated:
         if request.method == "POST":
             services.invitation_accept(invitation=invitation, user=request.user)
-            messages.success(request, _("You have joined %(workspace)s.")
-                             % {"workspace": invitation.workspace})
+            messages.success(
+                request, _("You have joined %(workspace)s.") % {"workspace": invitation.workspace}
+            )
             return redirect("dashboard", slug=invitation.workspace.slug)
         return render(request, "accounts/invitation.html", context)
     # Not signed in: an existing account signs in first; a new one is created here.
@@ -294,13 +337,16 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
-        _token, secret = ApiToken.issue(workspace=request.workspace, user=request.user,
-                                        name=form.cleaned_data["name"])
+        _token, secret = ApiToken.issue(
+            workspace=request.workspace, user=request.user, name=form.cleaned_data["name"]
+        )
         form = ApiTokenForm()
-    tokens = ApiToken.objects.filter(workspace=request.workspace, user=request.user,
-                                     revoked_at=None).order_by("-created_at")
-    return render(request, "accounts/api_tokens.html",
-                  {"form": form, "tokens": tokens, "secret": secret})
+    tokens = ApiToken.objects.filter(
+        workspace=request.workspace, user=request.user, revoked_at=None
+    ).order_by("-created_at")
+    return render(
+        request, "accounts/api_tokens.html", {"form": form, "tokens": tokens, "secret": secret}
+    )
 
 
 @workspace_view("view")
@@ -308,8 +354,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     from django.utils import timezone
 
-    updated = ApiToken.objects.filter(workspace=request.workspace, user=request.user, pk=pk,
-                                      revoked_at=None).update(revoked_at=timezone.now())
+    updated = ApiToken.objects.filter(
+        workspace=request.workspace, user=request.user, pk=pk, revoked_at=None
+    ).update(revoked_at=timezone.now())
     if not updated:
         raise Http404
     messages.success(request, _("The token is revoked."))

@@ -9,7 +9,6 @@ shows who changed what.
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -44,7 +43,7 @@ from svrazka.api.schemas import (
     TagPage,
 )
 from svrazka.contacts import selectors, services
-from svrazka.contacts.models import Affiliation, Cause, Organisation, Tag
+from svrazka.contacts.models import Affiliation, Organisation
 from svrazka.contacts.selectors import ContactFilters
 
 router = Router()
@@ -300,13 +299,9 @@ def delete_person(request, person_id: PathId):
     tags=["Affiliations"],
 )
 def list_affiliations(request, params: Query[AffiliationFilters]):
-    # A one-line read kept here until contacts.selectors has an affiliations_list.
-    queryset = Affiliation.objects.filter(workspace=request.auth.workspace)
-    if params.person:
-        queryset = queryset.filter(person_id=params.person)
-    if params.organisation:
-        queryset = queryset.filter(organisation_id=params.organisation)
-    queryset = queryset.select_related("person", "organisation").order_by("id")
+    queryset = selectors.affiliations_list(
+        workspace=request.auth.workspace, person=params.person, organisation=params.organisation
+    )
     return _page(queryset, params)
 
 
@@ -396,25 +391,6 @@ def _named_page(queryset: QuerySet, params: NameFilters) -> dict:
     return _page(queryset, params)
 
 
-def _rename(row: Tag | Cause, name: str) -> Tag | Cause:
-    """Rename a tag or cause. Kept here until contacts.services has tag_rename/cause_rename."""
-    name = " ".join(name.split())
-    if not name:
-        raise ValidationError({"name": _("A name is required.")})
-    taken = (
-        type(row).objects.filter(workspace_id=row.workspace_id, name__iexact=name)
-        .exclude(pk=row.pk)
-        .exists()
-    )
-    if taken:
-        raise ValidationError({"name": _("This name is already in use.")})
-    row.name = name
-    row.full_clean(exclude=["workspace"])
-    with transaction.atomic():
-        row.save(update_fields=["name"])
-    return row
-
-
 @router.get(
     "/tags",
     response={200: TagPage, 401: Message},
@@ -456,7 +432,9 @@ def create_tag(request, payload: NameIn):
 )
 def update_tag(request, tag_id: PathId, payload: NameIn):
     require_edit(request)
-    return _rename(selectors.get_tag(request.auth.workspace, tag_id), payload.name)
+    return services.label_rename(
+        label=selectors.get_tag(request.auth.workspace, tag_id), name=payload.name
+    )
 
 
 @router.delete(
@@ -476,13 +454,6 @@ def delete_tag(request, tag_id: PathId):
 # --- causes ---------------------------------------------------------------------------------
 
 
-def _get_cause(workspace, pk: int) -> Cause:
-    cause = selectors.causes(workspace).filter(pk=pk).first()
-    if cause is None:
-        raise Http404
-    return cause
-
-
 @router.get(
     "/causes",
     response={200: CausePage, 401: Message},
@@ -500,7 +471,7 @@ def list_causes(request, params: Query[NameFilters]):
     tags=["Causes"],
 )
 def get_cause(request, cause_id: PathId):
-    return _get_cause(request.auth.workspace, cause_id)
+    return selectors.get_cause(request.auth.workspace, cause_id)
 
 
 @router.post(
@@ -525,7 +496,9 @@ def create_cause(request, payload: NameIn):
 )
 def update_cause(request, cause_id: PathId, payload: NameIn):
     require_edit(request)
-    return _rename(_get_cause(request.auth.workspace, cause_id), payload.name)
+    return services.label_rename(
+        label=selectors.get_cause(request.auth.workspace, cause_id), name=payload.name
+    )
 
 
 @router.delete(
@@ -537,9 +510,7 @@ def update_cause(request, cause_id: PathId, payload: NameIn):
 )
 def delete_cause(request, cause_id: PathId):
     require_edit(request)
-    cause = _get_cause(request.auth.workspace, cause_id)
-    # Kept here until contacts.services has cause_delete (tag_delete's twin).
-    with transaction.atomic():
-        cause.delete()
+    cause = selectors.get_cause(request.auth.workspace, cause_id)
+    services.cause_delete(cause=cause, actor=request.auth.user)
     return Status(204, None)
 

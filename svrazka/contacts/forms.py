@@ -18,14 +18,18 @@ class ContactForm(forms.ModelForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     languages = forms.MultipleChoiceField(
-        label=_("Languages"), choices=LANGUAGES, required=False,
+        label=_("Languages"),
+        choices=LANGUAGES,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     causes = forms.ModelMultipleChoiceField(
         label=_("Causes"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     tag_names = forms.CharField(
-        label=_("Tags"), required=False, max_length=1000,
+        label=_("Tags"),
+        required=False,
+        max_length=1000,
         help_text=_("Separated by commas; new tags are created."),
     )
 
@@ -63,20 +67,43 @@ class OrganisationForm(ContactForm):
     class Meta:
         model = Organisation
         fields = [
-            "name", "short_name", "kind", "country", "city", "address", "website", "email",
-            "phone", "eik", "pic", "oid", "vat", "linkedin", "facebook", "x", "languages",
-            "where_found", "where_found_note", "last_verified", "notes",
+            "name",
+            "short_name",
+            "kind",
+            "country",
+            "city",
+            "address",
+            "website",
+            "email",
+            "phone",
+            "eik",
+            "pic",
+            "oid",
+            "vat",
+            "linkedin",
+            "facebook",
+            "x",
+            "languages",
+            "where_found",
+            "where_found_note",
+            "last_verified",
+            "notes",
         ]
         widgets = {"last_verified": DateInput, "notes": forms.Textarea(attrs={"rows": 4})}
 
 
 class PersonForm(ContactForm):
     emails_text = forms.CharField(
-        label=_("Emails"), required=False, max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}), help_text=_("One per line."),
+        label=_("Emails"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line."),
     )
     phones_text = forms.CharField(
-        label=_("Phones"), required=False, max_length=2000,
+        label=_("Phones"),
+        required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One per line, with the country code if not Bulgarian."),
     )
@@ -84,13 +111,32 @@ class PersonForm(ContactForm):
     class Meta:
         model = Person
         fields = [
-            "title", "given_name", "middle_name", "family_name", "other_spelling",
-            "country", "city", "street", "postal_code", "website", "linkedin", "facebook", "x",
-            "languages", "preferred_channel", "date_of_birth", "where_found", "where_found_note",
-            "consent", "consent_source", "consent_date", "notes",
+            "title",
+            "given_name",
+            "middle_name",
+            "family_name",
+            "other_spelling",
+            "country",
+            "city",
+            "street",
+            "postal_code",
+            "website",
+            "linkedin",
+            "facebook",
+            "x",
+            "languages",
+            "preferred_channel",
+            "date_of_birth",
+            "where_found",
+            "where_found_note",
+            "consent",
+            "consent_source",
+            "consent_date",
+            "notes",
         ]
         widgets = {
-            "date_of_birth": DateInput, "consent_date": DateInput,
+            "date_of_birth": DateInput,
+            "consent_date": DateInput,
             "notes": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -104,7 +150,8 @@ class PersonForm(ContactForm):
         data = super().service_data()
         data["emails"] = (self.cleaned_data.get("emails_text") or "").split()
         data["phones"] = [
-            line for line in (self.cleaned_data.get("phones_text") or "").splitlines()
+            line
+            for line in (self.cleaned_data.get("phones_text") or "").splitlines()
             if line.strip()
         ]
         return data
@@ -119,7 +166,11 @@ class AffiliationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+        if (
+            data.get("start_date")
+            and data.get("end_date")
+            and data["end_date"] < data["start_date"]
+        ):
             self.add_error("end_date", _("The end date cannot be before the start date."))
         return data
 
@@ -128,10 +179,14 @@ class FilterForm(forms.Form):
     """The filters of a list page. Unknown values are ignored rather than failing the page."""
 
     q = forms.CharField(required=False, max_length=200, label=_("Search"))
-    kind = forms.ChoiceField(required=False, label=_("Type"),
-                             choices=[("", _("All types"))] + list(OrganisationType.choices))
-    country = forms.ChoiceField(required=False, label=_("Country"),
-                                choices=[("", _("All countries"))] + list(COUNTRIES))
+    kind = forms.ChoiceField(
+        required=False,
+        label=_("Type"),
+        choices=[("", _("All types"))] + list(OrganisationType.choices),
+    )
+    country = forms.ChoiceField(
+        required=False, label=_("Country"), choices=[("", _("All countries"))] + list(COUNTRIES)
+    )
     cause = forms.IntegerField(required=False, label=_("Cause"), min_value=1)
     tag = forms.IntegerField(required=False, label=_("Tag"), min_value=1)
     organisation = forms.IntegerField(required=False, min_value=1)

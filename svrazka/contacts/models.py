@@ -73,7 +73,7 @@ class WorkspaceOwned(models.Model):
 class Cause(WorkspaceOwned):
     """A cause or theme an organisation or person works on (education, environment, youth…)."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_plain_name])
 
     class Meta:
         ordering = ["name"]
@@ -88,11 +88,13 @@ class Cause(WorkspaceOwned):
 
 
 class Tag(WorkspaceOwned):
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("name"), max_length=60, validators=[validate_plain_name])
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="tag_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="tag_unique_name")
+        ]
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
 
@@ -132,15 +134,21 @@ class Contact(WorkspaceOwned):
 
 class Organisation(Contact):
     name = models.CharField(_("name"), max_length=300, validators=[validate_plain_name])
-    short_name = models.CharField(_("short name"), max_length=100, blank=True, validators=[validate_plain_name])
+    short_name = models.CharField(
+        _("short name"), max_length=100, blank=True, validators=[validate_plain_name]
+    )
     kind = models.CharField(
         _("type"), max_length=20, choices=OrganisationType.choices, default=OrganisationType.NGO
     )
     eik = models.CharField(
         _("EIK/BULSTAT"), max_length=13, blank=True, validators=[identifiers.validate_eik]
     )
-    pic = models.CharField(_("PIC"), max_length=9, blank=True, validators=[identifiers.validate_pic])
-    oid = models.CharField(_("OID"), max_length=9, blank=True, validators=[identifiers.validate_oid])
+    pic = models.CharField(
+        _("PIC"), max_length=9, blank=True, validators=[identifiers.validate_pic]
+    )
+    oid = models.CharField(
+        _("OID"), max_length=9, blank=True, validators=[identifiers.validate_oid]
+    )
     vat = models.CharField(
         _("VAT number"), max_length=16, blank=True, validators=[identifiers.validate_vat]
     )
@@ -171,10 +179,16 @@ class Organisation(Contact):
 
 class Person(Contact):
     given_name = models.CharField(_("given name"), max_length=100, validators=[validate_plain_name])
-    middle_name = models.CharField(_("middle name"), max_length=100, blank=True, validators=[validate_plain_name])
-    family_name = models.CharField(_("family name"), max_length=100, blank=True, validators=[validate_plain_name])
+    middle_name = models.CharField(
+        _("middle name"), max_length=100, blank=True, validators=[validate_plain_name]
+    )
+    family_name = models.CharField(
+        _("family name"), max_length=100, blank=True, validators=[validate_plain_name]
+    )
     # A second spelling, e.g. the Latin one of a Cyrillic name as written in a passport.
-    other_spelling = models.CharField(_("other spelling"), max_length=200, blank=True, validators=[validate_plain_name])
+    other_spelling = models.CharField(
+        _("other spelling"), max_length=200, blank=True, validators=[validate_plain_name]
+    )
     title = models.CharField(_("title"), max_length=50, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     street = models.CharField(_("street address"), max_length=200, blank=True)
@@ -294,6 +308,9 @@ class OrganisationCause(WorkspaceOwned):
         ]
         indexes = [models.Index(fields=["workspace", "cause", "organisation"], name="orgcause_ws")]
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id} — {self.cause_id}"
+
 
 class PersonCause(WorkspaceOwned):
     person = models.ForeignKey(Person, on_delete=models.CASCADE)
@@ -304,6 +321,9 @@ class PersonCause(WorkspaceOwned):
             models.UniqueConstraint(fields=["person", "cause"], name="personcause_unique")
         ]
         indexes = [models.Index(fields=["workspace", "cause", "person"], name="personcause_ws")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} — {self.cause_id}"
 
 
 class OrganisationTag(WorkspaceOwned):
@@ -316,6 +336,9 @@ class OrganisationTag(WorkspaceOwned):
         ]
         indexes = [models.Index(fields=["workspace", "tag", "organisation"], name="orgtag_ws")]
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id} — {self.tag_id}"
+
 
 class PersonTag(WorkspaceOwned):
     person = models.ForeignKey(Person, on_delete=models.CASCADE)
@@ -324,6 +347,9 @@ class PersonTag(WorkspaceOwned):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "tag"], name="persontag_unique")]
         indexes = [models.Index(fields=["workspace", "tag", "person"], name="persontag_ws")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} — {self.tag_id}"
 
 
 class OrganisationToken(WorkspaceOwned):
@@ -335,6 +361,9 @@ class OrganisationToken(WorkspaceOwned):
     class Meta:
         indexes = [models.Index(fields=["workspace", "token", "organisation"], name="orgtoken_ws")]
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.token}"
+
 
 class PersonToken(WorkspaceOwned):
     """Search keys of a person (names, other spelling, emails)."""
@@ -344,3 +373,6 @@ class PersonToken(WorkspaceOwned):
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "token", "person"], name="persontoken_ws")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.token}"

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -83,15 +83,19 @@ def organisations_list(*, workspace, filters: ContactFilters) -> QuerySet[Organi
         qs = qs.filter(country=filters.country.upper())
     if filters.cause:
         qs = qs.filter(
-            Exists(OrganisationCause.objects.filter(
-                workspace=workspace, cause_id=filters.cause, organisation_id=OuterRef("pk")
-            ))
+            Exists(
+                OrganisationCause.objects.filter(
+                    workspace=workspace, cause_id=filters.cause, organisation_id=OuterRef("pk")
+                )
+            )
         )
     if filters.tag:
         qs = qs.filter(
-            Exists(OrganisationTag.objects.filter(
-                workspace=workspace, tag_id=filters.tag, organisation_id=OuterRef("pk")
-            ))
+            Exists(
+                OrganisationTag.objects.filter(
+                    workspace=workspace, tag_id=filters.tag, organisation_id=OuterRef("pk")
+                )
+            )
         )
     if filters.unverified_months is not None:
         cutoff = _months_ago(filters.unverified_months)
@@ -107,21 +111,29 @@ def people_list(*, workspace, filters: ContactFilters) -> QuerySet[Person]:
         qs = qs.filter(country=filters.country.upper())
     if filters.cause:
         qs = qs.filter(
-            Exists(PersonCause.objects.filter(
-                workspace=workspace, cause_id=filters.cause, person_id=OuterRef("pk")
-            ))
+            Exists(
+                PersonCause.objects.filter(
+                    workspace=workspace, cause_id=filters.cause, person_id=OuterRef("pk")
+                )
+            )
         )
     if filters.tag:
         qs = qs.filter(
-            Exists(PersonTag.objects.filter(
-                workspace=workspace, tag_id=filters.tag, person_id=OuterRef("pk")
-            ))
+            Exists(
+                PersonTag.objects.filter(
+                    workspace=workspace, tag_id=filters.tag, person_id=OuterRef("pk")
+                )
+            )
         )
     if filters.organisation:
         qs = qs.filter(
-            Exists(Affiliation.objects.filter(
-                workspace=workspace, organisation_id=filters.organisation, person_id=OuterRef("pk")
-            ))
+            Exists(
+                Affiliation.objects.filter(
+                    workspace=workspace,
+                    organisation_id=filters.organisation,
+                    person_id=OuterRef("pk"),
+                )
+            )
         )
     return qs.order_by(*PERSON_SORTS.get(filters.sort, PERSON_SORTS["name"]))
 
@@ -172,6 +184,24 @@ def get_affiliation(workspace, pk: int) -> Affiliation:
         raise Http404 from None
 
 
+def get_cause(workspace, pk: int) -> Cause:
+    try:
+        return Cause.objects.get(workspace=workspace, pk=pk)
+    except (Cause.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def affiliations_list(
+    *, workspace, person: int | None = None, organisation: int | None = None
+) -> QuerySet[Affiliation]:
+    qs = Affiliation.objects.filter(workspace=workspace).select_related("person", "organisation")
+    if person:
+        qs = qs.filter(person_id=person)
+    if organisation:
+        qs = qs.filter(organisation_id=organisation)
+    return qs.order_by("id")
+
+
 def get_tag(workspace, pk: int) -> Tag:
     try:
         return Tag.objects.get(workspace=workspace, pk=pk)
@@ -192,13 +222,13 @@ def person_detail(workspace, pk: int) -> Person:
                 Prefetch(
                     "affiliations",
                     queryset=Affiliation.objects.select_related("organisation").order_by(
-                        "end_date", "-start_date", "id"
+                        F("end_date").desc(nulls_first=True), "-start_date", "id"
                     ),
                 ),
             )
             .get()
         )
-    except Person.DoesNotExist:
+    except (Person.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
@@ -212,13 +242,13 @@ def organisation_detail(workspace, pk: int) -> Organisation:
                 Prefetch(
                     "affiliations",
                     queryset=Affiliation.objects.select_related("person").order_by(
-                        "end_date", "person__sort_key", "id"
+                        F("end_date").desc(nulls_first=True), "person__sort_key", "id"
                     ),
                 ),
             )
             .get()
         )
-    except Organisation.DoesNotExist:
+    except (Organisation.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 

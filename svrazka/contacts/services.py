@@ -9,10 +9,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from svrazka.history.models import Action
-from svrazka.history.services import diff, record_change, snapshot
-from svrazka.lib import translit
-from svrazka.lib.identifiers import normalize_eik, normalize_phone, normalize_vat
 from svrazka.contacts.models import (
     Affiliation,
     Cause,
@@ -28,17 +24,57 @@ from svrazka.contacts.models import (
     PersonToken,
     Tag,
 )
+from svrazka.history.models import Action
+from svrazka.history.services import diff, record_change, snapshot
+from svrazka.lib import translit
+from svrazka.lib.identifiers import normalize_eik, normalize_phone, normalize_vat
 
 ORGANISATION_FIELDS = [
-    "name", "short_name", "kind", "eik", "pic", "oid", "vat", "email", "phone", "website",
-    "linkedin", "facebook", "x", "country", "city", "address", "languages", "where_found",
-    "where_found_note", "last_verified", "notes",
+    "name",
+    "short_name",
+    "kind",
+    "eik",
+    "pic",
+    "oid",
+    "vat",
+    "email",
+    "phone",
+    "website",
+    "linkedin",
+    "facebook",
+    "x",
+    "country",
+    "city",
+    "address",
+    "languages",
+    "where_found",
+    "where_found_note",
+    "last_verified",
+    "notes",
 ]
 PERSON_FIELDS = [
-    "given_name", "middle_name", "family_name", "other_spelling", "title", "date_of_birth",
-    "street", "city", "postal_code", "country", "languages", "preferred_channel", "website",
-    "linkedin", "facebook", "x", "where_found", "where_found_note", "consent", "consent_source",
-    "consent_date", "notes",
+    "given_name",
+    "middle_name",
+    "family_name",
+    "other_spelling",
+    "title",
+    "date_of_birth",
+    "street",
+    "city",
+    "postal_code",
+    "country",
+    "languages",
+    "preferred_channel",
+    "website",
+    "linkedin",
+    "facebook",
+    "x",
+    "where_found",
+    "where_found_note",
+    "consent",
+    "consent_source",
+    "consent_date",
+    "notes",
 ]
 AFFILIATION_FIELDS = ["position", "start_date", "end_date"]
 
@@ -72,7 +108,9 @@ def _set_links(*, through, owner_field: str, owner, target_field: str, targets, 
     existing = set(
         through.objects.filter(**{owner_field: owner}).values_list(f"{target_field}_id", flat=True)
     )
-    through.objects.filter(**{owner_field: owner, f"{target_field}_id__in": existing - wanted}).delete()
+    through.objects.filter(
+        **{owner_field: owner, f"{target_field}_id__in": existing - wanted}
+    ).delete()
     through.objects.bulk_create(
         [
             through(workspace=workspace, **{owner_field: owner, f"{target_field}_id": pk})
@@ -84,16 +122,15 @@ def _set_links(*, through, owner_field: str, owner, target_field: str, targets, 
 def _check_same_workspace(workspace, items: Iterable, label: str) -> None:
     for item in items:
         if item.workspace_id != workspace.pk:
-            raise ValidationError({label: _("Unknown %(label)s.") % {"label": label}})
+            message = _("Unknown cause.") if label == "causes" else _("Unknown tag.")
+            raise ValidationError({label: message})
 
 
 # --- organisations --------------------------------------------------------------------------
 
 
 def _organisation_tokens(org: Organisation) -> set[str]:
-    return translit.tokens(
-        org.name, org.short_name, org.eik, org.pic, org.vat, org.email, org.city
-    )
+    return translit.tokens(org.name, org.short_name, org.eik, org.pic, org.vat, org.email, org.city)
 
 
 def _reindex_organisation(org: Organisation) -> None:
@@ -145,7 +182,10 @@ def organisation_create(*, workspace, actor, data: dict) -> Organisation:
     _save_organisation_links(org, data)
     _reindex_organisation(org)
     record_change(
-        workspace=workspace, actor=actor, obj=org, action=Action.CREATE,
+        workspace=workspace,
+        actor=actor,
+        obj=org,
+        action=Action.CREATE,
         changes=diff({}, _organisation_tracked(org)),
     )
     return org
@@ -164,7 +204,10 @@ def organisation_update(
     _save_organisation_links(org, data)
     _reindex_organisation(org)
     record_change(
-        workspace=org.workspace, actor=actor, obj=org, action=Action.UPDATE,
+        workspace=org.workspace,
+        actor=actor,
+        obj=org,
+        action=Action.UPDATE,
         changes=diff(before, _organisation_tracked(org)),
     )
     return org
@@ -174,18 +217,33 @@ def _save_organisation_links(org: Organisation, data: dict) -> None:
     ws = org.workspace
     if "causes" in data:
         _check_same_workspace(ws, data["causes"], "causes")
-        _set_links(through=OrganisationCause, owner_field="organisation", owner=org,
-                   target_field="cause", targets=data["causes"], workspace=ws)
+        _set_links(
+            through=OrganisationCause,
+            owner_field="organisation",
+            owner=org,
+            target_field="cause",
+            targets=data["causes"],
+            workspace=ws,
+        )
     if "tags" in data:
         _check_same_workspace(ws, data["tags"], "tags")
-        _set_links(through=OrganisationTag, owner_field="organisation", owner=org,
-                   target_field="tag", targets=data["tags"], workspace=ws)
+        _set_links(
+            through=OrganisationTag,
+            owner_field="organisation",
+            owner=org,
+            target_field="tag",
+            targets=data["tags"],
+            workspace=ws,
+        )
 
 
 @transaction.atomic
 def organisation_delete(*, organisation: Organisation, actor) -> None:
     record_change(
-        workspace=organisation.workspace, actor=actor, obj=organisation, action=Action.DELETE,
+        workspace=organisation.workspace,
+        actor=actor,
+        obj=organisation,
+        action=Action.DELETE,
         changes={},
     )
     organisation.delete()
@@ -201,8 +259,12 @@ def _person_tokens(person: Person, emails: list[str], phones: list[str]) -> set[
         if number.startswith("+359"):
             extra.append("0" + number[4:])
     return translit.tokens(
-        person.given_name, person.middle_name, person.family_name, person.other_spelling,
-        *emails, *extra,
+        person.given_name,
+        person.middle_name,
+        person.family_name,
+        person.other_spelling,
+        *emails,
+        *extra,
     )
 
 
@@ -259,12 +321,14 @@ def _prepare_person(person: Person, data: dict) -> None:
 def _person_tracked(person: Person, emails=None, phones=None) -> dict:
     values = snapshot(person, PERSON_FIELDS)
     if person.pk:
-        values["emails"] = ", ".join(
-            emails if emails is not None else [e.email for e in person.emails.all()]
-        ) or None
-        values["phones"] = ", ".join(
-            phones if phones is not None else [p.number for p in person.phones.all()]
-        ) or None
+        values["emails"] = (
+            ", ".join(emails if emails is not None else [e.email for e in person.emails.all()])
+            or None
+        )
+        values["phones"] = (
+            ", ".join(phones if phones is not None else [p.number for p in person.phones.all()])
+            or None
+        )
         values["causes"] = ", ".join(sorted(c.name for c in person.causes.all())) or None
         values["tags"] = ", ".join(sorted(t.name for t in person.tags.all())) or None
     return values
@@ -275,23 +339,39 @@ def _save_person_links(person: Person, data: dict, emails, phones) -> None:
     if emails is not None:
         PersonEmail.objects.filter(person=person).delete()
         PersonEmail.objects.bulk_create(
-            [PersonEmail(workspace=ws, person=person, email=e, position=i)
-             for i, e in enumerate(emails)]
+            [
+                PersonEmail(workspace=ws, person=person, email=e, position=i)
+                for i, e in enumerate(emails)
+            ]
         )
     if phones is not None:
         PersonPhone.objects.filter(person=person).delete()
         PersonPhone.objects.bulk_create(
-            [PersonPhone(workspace=ws, person=person, number=n, position=i)
-             for i, n in enumerate(phones)]
+            [
+                PersonPhone(workspace=ws, person=person, number=n, position=i)
+                for i, n in enumerate(phones)
+            ]
         )
     if "causes" in data:
         _check_same_workspace(ws, data["causes"], "causes")
-        _set_links(through=PersonCause, owner_field="person", owner=person,
-                   target_field="cause", targets=data["causes"], workspace=ws)
+        _set_links(
+            through=PersonCause,
+            owner_field="person",
+            owner=person,
+            target_field="cause",
+            targets=data["causes"],
+            workspace=ws,
+        )
     if "tags" in data:
         _check_same_workspace(ws, data["tags"], "tags")
-        _set_links(through=PersonTag, owner_field="person", owner=person,
-                   target_field="tag", targets=data["tags"], workspace=ws)
+        _set_links(
+            through=PersonTag,
+            owner_field="person",
+            owner=person,
+            target_field="tag",
+            targets=data["tags"],
+            workspace=ws,
+        )
 
 
 def _person_contacts(person: Person, data: dict) -> tuple[list[str] | None, list[str] | None]:
@@ -311,7 +391,10 @@ def person_create(*, workspace, actor, data: dict) -> Person:
     _save_person_links(person, data, emails, phones)
     _reindex_person(person, emails or [], phones or [])
     record_change(
-        workspace=workspace, actor=actor, obj=person, action=Action.CREATE,
+        workspace=workspace,
+        actor=actor,
+        obj=person,
+        action=Action.CREATE,
         changes=diff({}, _person_tracked(person, emails, phones)),
     )
     return person
@@ -333,7 +416,10 @@ def person_update(*, person: Person, actor, data: dict, version: int | None) -> 
         phones = [p.number for p in person.phones.all()]
     _reindex_person(person, emails, phones)
     record_change(
-        workspace=person.workspace, actor=actor, obj=person, action=Action.UPDATE,
+        workspace=person.workspace,
+        actor=actor,
+        obj=person,
+        action=Action.UPDATE,
         changes=diff(before, _person_tracked(person, emails, phones)),
     )
     return person
@@ -373,18 +459,29 @@ def affiliation_create(
     affiliation = Affiliation(workspace=workspace, person=person, organisation=organisation)
     for name in AFFILIATION_FIELDS:
         if name in data:
-            setattr(affiliation, name, data[name] if data[name] is not None else
-                    _empty(affiliation, name))
-    affiliation.full_clean(exclude=["workspace"])
+            setattr(
+                affiliation,
+                name,
+                data[name] if data[name] is not None else _empty(affiliation, name),
+            )
     _check_dates(affiliation)
+    affiliation.full_clean(exclude=["workspace"])
     affiliation.save()
     for obj in (person, organisation):
         record_change(
-            workspace=workspace, actor=actor, obj=obj, action=Action.UPDATE,
-            changes={_("affiliation"): [None, str(affiliation)]},
+            workspace=workspace,
+            actor=actor,
+            obj=obj,
+            action=Action.UPDATE,
+            changes={"affiliation": [None, str(affiliation)]},
         )
-    record_change(workspace=workspace, actor=actor, obj=affiliation, action=Action.CREATE,
-                  changes=diff({}, _affiliation_tracked(affiliation)))
+    record_change(
+        workspace=workspace,
+        actor=actor,
+        obj=affiliation,
+        action=Action.CREATE,
+        changes=diff({}, _affiliation_tracked(affiliation)),
+    )
     return affiliation
 
 
@@ -395,7 +492,11 @@ def _check_dates(a: Affiliation) -> None:
 
 @transaction.atomic
 def affiliation_update(
-    *, affiliation: Affiliation, actor, data: dict, version: int | None,
+    *,
+    affiliation: Affiliation,
+    actor,
+    data: dict,
+    version: int | None,
     organisation: Organisation | None = None,
 ) -> Affiliation:
     data = _clean_text(data)
@@ -410,11 +511,16 @@ def affiliation_update(
     for name in AFFILIATION_FIELDS:
         if name in data:
             setattr(a, name, data[name] if data[name] is not None else _empty(a, name))
-    a.full_clean(exclude=["workspace"])
     _check_dates(a)
+    a.full_clean(exclude=["workspace"])
     a.save()
-    record_change(workspace=a.workspace, actor=actor, obj=a, action=Action.UPDATE,
-                  changes=diff(before, _affiliation_tracked(a)))
+    record_change(
+        workspace=a.workspace,
+        actor=actor,
+        obj=a,
+        action=Action.UPDATE,
+        changes=diff(before, _affiliation_tracked(a)),
+    )
     return a
 
 
@@ -422,8 +528,13 @@ def affiliation_update(
 def affiliation_delete(*, affiliation: Affiliation, actor) -> None:
     ws = affiliation.workspace
     for obj in (affiliation.person, affiliation.organisation):
-        record_change(workspace=ws, actor=actor, obj=obj, action=Action.UPDATE,
-                      changes={_("affiliation"): [str(affiliation), None]})
+        record_change(
+            workspace=ws,
+            actor=actor,
+            obj=obj,
+            action=Action.UPDATE,
+            changes={"affiliation": [str(affiliation), None]},
+        )
     record_change(workspace=ws, actor=actor, obj=affiliation, action=Action.DELETE, changes={})
     affiliation.delete()
 
@@ -431,33 +542,59 @@ def affiliation_delete(*, affiliation: Affiliation, actor) -> None:
 # --- tags, causes and bulk actions ----------------------------------------------------------
 
 
-def tag_get_or_create(*, workspace, name: str) -> Tag:
+def _clean_label_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise ValidationError({"name": _("A tag needs a name.")})
-    tag = Tag.objects.filter(workspace=workspace, name__iexact=name).first()
-    if tag is None:
-        tag = Tag(workspace=workspace, name=name)
-        tag.full_clean(exclude=["workspace"])
-        tag.save()
-    return tag
+        raise ValidationError({"name": _("A name is required.")})
+    return name
+
+
+def _find_label(model, workspace, name: str, exclude_pk: int | None = None):
+    """A tag or cause of this name in any letter case. Compared in Python: SQLite folds the
+    case of ASCII letters only, and a workspace has tens or hundreds of these."""
+    wanted = name.casefold()
+    rows = model.objects.filter(workspace=workspace).exclude(pk=exclude_pk)
+    return next((row for row in rows if row.name.casefold() == wanted), None)
+
+
+def _label_get_or_create(model, workspace, name: str):
+    name = _clean_label_name(name)
+    row = _find_label(model, workspace, name)
+    if row is None:
+        row = model(workspace=workspace, name=name)
+        row.full_clean(exclude=["workspace"])
+        row.save()
+    return row
+
+
+def tag_get_or_create(*, workspace, name: str) -> Tag:
+    return _label_get_or_create(Tag, workspace, name)
 
 
 def cause_get_or_create(*, workspace, name: str) -> Cause:
-    name = " ".join((name or "").split())
-    if not name:
-        raise ValidationError({"name": _("A cause needs a name.")})
-    cause = Cause.objects.filter(workspace=workspace, name__iexact=name).first()
-    if cause is None:
-        cause = Cause(workspace=workspace, name=name)
-        cause.full_clean(exclude=["workspace"])
-        cause.save()
-    return cause
+    return _label_get_or_create(Cause, workspace, name)
+
+
+@transaction.atomic
+def label_rename(*, label: Tag | Cause, name: str) -> Tag | Cause:
+    """Rename a tag or a cause; the name must stay unique in the workspace (any letter case)."""
+    name = _clean_label_name(name)
+    if _find_label(type(label), label.workspace_id, name, exclude_pk=label.pk):
+        raise ValidationError({"name": _("This name is already in use.")})
+    label.name = name
+    label.full_clean(exclude=["workspace"])
+    label.save(update_fields=["name"])
+    return label
 
 
 @transaction.atomic
 def tag_delete(*, tag: Tag, actor) -> None:
     tag.delete()
+
+
+@transaction.atomic
+def cause_delete(*, cause: Cause, actor) -> None:
+    cause.delete()
 
 
 @transaction.atomic
@@ -477,8 +614,13 @@ def bulk_tag(*, workspace, actor, model, ids: list[int], tag: Tag) -> int:
         [through(workspace=workspace, tag=tag, **{owner_field: o}) for o in new]
     )
     for o in new:
-        record_change(workspace=workspace, actor=actor, obj=o, action=Action.UPDATE,
-                      changes={"tags": [None, f"+ {tag.name}"]})
+        record_change(
+            workspace=workspace,
+            actor=actor,
+            obj=o,
+            action=Action.UPDATE,
+            changes={"tags": [None, f"+ {tag.name}"]},
+        )
     return len(new)
 
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from svrazka.accounts.access import workspace_view
@@ -30,9 +31,14 @@ def _filters(request: HttpRequest) -> tuple[FilterForm, selectors.ContactFilters
     form.is_valid()  # invalid values are dropped, never an error page
     d = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
     filters = selectors.ContactFilters(
-        q=d.get("q", ""), kind=d.get("kind", ""), country=d.get("country", ""),
-        cause=d.get("cause"), tag=d.get("tag"), organisation=d.get("organisation"),
-        unverified_months=d.get("unverified_months"), sort=d.get("sort", "name"),
+        q=d.get("q", ""),
+        kind=d.get("kind", ""),
+        country=d.get("country", ""),
+        cause=d.get("cause"),
+        tag=d.get("tag"),
+        organisation=d.get("organisation"),
+        unverified_months=d.get("unverified_months"),
+        sort=d.get("sort", "name"),
     )
     return form, filters
 
@@ -86,10 +92,14 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 @workspace_view("view")
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = selectors.organisation_detail(request.workspace, pk)
-    return render(request, "contacts/organisation_detail.html", {
-        "organisation": org,
-        "history": history_for(workspace=request.workspace, obj=org),
-    })
+    return render(
+        request,
+        "contacts/organisation_detail.html",
+        {
+            "organisation": org,
+            "history": history_for(workspace=request.workspace, obj=org),
+        },
+    )
 
 
 @workspace_view("edit")
@@ -99,8 +109,9 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                data = _apply_tags(request.workspace, form.service_data(),
-                                   form.cleaned_data["tag_names"])
+                data = _apply_tags(
+                    request.workspace, form.service_data(), form.cleaned_data["tag_names"]
+                )
                 org = services.organisation_create(
                     workspace=request.workspace, actor=request.user, data=data
                 )
@@ -109,8 +120,12 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The organisation is saved."))
             return redirect("organisation_detail", slug=request.workspace.slug, pk=org.pk)
-    return render(request, "contacts/organisation_form.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "contacts/organisation_form.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @workspace_view("edit")
@@ -123,10 +138,13 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                data = _apply_tags(request.workspace, form.service_data(),
-                                   form.cleaned_data["tag_names"])
+                data = _apply_tags(
+                    request.workspace, form.service_data(), form.cleaned_data["tag_names"]
+                )
                 org = services.organisation_update(
-                    organisation=org, actor=request.user, data=data,
+                    organisation=org,
+                    actor=request.user,
+                    data=data,
                     version=form.cleaned_data.get("version"),
                 )
         except services.EditConflict as e:
@@ -141,8 +159,12 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("organisation_detail", slug=request.workspace.slug, pk=org.pk)
     if form.errors:
         status = 400
-    return render(request, "contacts/organisation_form.html",
-                  {"form": form, "organisation": org, "conflict": conflict}, status=status)
+    return render(
+        request,
+        "contacts/organisation_form.html",
+        {"form": form, "organisation": org, "conflict": conflict},
+        status=status,
+    )
 
 
 @workspace_view("edit")
@@ -153,11 +175,15 @@ def organisation_delete(request: HttpRequest, pk: int) -> HttpResponse:
         services.organisation_delete(organisation=org, actor=request.user)
         messages.success(request, _("“%(name)s” is deleted.") % {"name": org.name})
         return redirect("organisation_list", slug=request.workspace.slug)
-    return render(request, "contacts/confirm_delete.html", {
-        "object": org, "cancel_url": reverse("organisation_detail",
-                                             args=[request.workspace.slug, org.pk]),
-        "consequence": _("Its affiliations will be deleted too; the people stay."),
-    })
+    return render(
+        request,
+        "contacts/confirm_delete.html",
+        {
+            "object": org,
+            "cancel_url": reverse("organisation_detail", args=[request.workspace.slug, org.pk]),
+            "consequence": _("Its affiliations will be deleted too; the people stay."),
+        },
+    )
 
 
 # --- people ---------------------------------------------------------------------------------
@@ -179,11 +205,15 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @workspace_view("view")
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_detail(request.workspace, pk)
-    return render(request, "contacts/person_detail.html", {
-        "person": person,
-        "history": history_for(workspace=request.workspace, obj=person),
-        "affiliation_form": AffiliationForm(),
-    })
+    return render(
+        request,
+        "contacts/person_detail.html",
+        {
+            "person": person,
+            "history": history_for(workspace=request.workspace, obj=person),
+            "affiliation_form": AffiliationForm(),
+        },
+    )
 
 
 @workspace_view("edit")
@@ -193,8 +223,9 @@ def person_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                data = _apply_tags(request.workspace, form.service_data(),
-                                   form.cleaned_data["tag_names"])
+                data = _apply_tags(
+                    request.workspace, form.service_data(), form.cleaned_data["tag_names"]
+                )
                 person = services.person_create(
                     workspace=request.workspace, actor=request.user, data=data
                 )
@@ -203,8 +234,9 @@ def person_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The person is saved."))
             return redirect("person_detail", slug=request.workspace.slug, pk=person.pk)
-    return render(request, "contacts/person_form.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "contacts/person_form.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def _move_errors(e: ValidationError) -> ValidationError:
@@ -227,10 +259,13 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                data = _apply_tags(request.workspace, form.service_data(),
-                                   form.cleaned_data["tag_names"])
+                data = _apply_tags(
+                    request.workspace, form.service_data(), form.cleaned_data["tag_names"]
+                )
                 person = services.person_update(
-                    person=person, actor=request.user, data=data,
+                    person=person,
+                    actor=request.user,
+                    data=data,
                     version=form.cleaned_data.get("version"),
                 )
         except services.EditConflict as e:
@@ -245,8 +280,12 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("person_detail", slug=request.workspace.slug, pk=person.pk)
     if form.errors:
         status = 400
-    return render(request, "contacts/person_form.html",
-                  {"form": form, "person": person, "conflict": conflict}, status=status)
+    return render(
+        request,
+        "contacts/person_form.html",
+        {"form": form, "person": person, "conflict": conflict},
+        status=status,
+    )
 
 
 @workspace_view("edit")
@@ -257,11 +296,15 @@ def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
         services.person_delete(person=person, actor=request.user)
         messages.success(request, _("“%(name)s” is deleted.") % {"name": person.full_name})
         return redirect("person_list", slug=request.workspace.slug)
-    return render(request, "contacts/confirm_delete.html", {
-        "object": person, "cancel_url": reverse("person_detail",
-                                                args=[request.workspace.slug, person.pk]),
-        "consequence": _("Their emails, phones and affiliations will be deleted too."),
-    })
+    return render(
+        request,
+        "contacts/confirm_delete.html",
+        {
+            "object": person,
+            "cancel_url": reverse("person_detail", args=[request.workspace.slug, person.pk]),
+            "consequence": _("Their emails, phones and affiliations will be deleted too."),
+        },
+    )
 
 
 # --- affiliations ---------------------------------------------------------------------------
@@ -274,8 +317,9 @@ def organisation_lookup(request: HttpRequest) -> HttpResponse:
     qs = selectors.organisations_list(
         workspace=request.workspace, filters=selectors.ContactFilters(q=q)
     )
-    return render(request, "contacts/partials/organisation_options.html",
-                  {"organisations": qs[:30]})
+    return render(
+        request, "contacts/partials/organisation_options.html", {"organisations": qs[:30]}
+    )
 
 
 @workspace_view("edit")
@@ -288,7 +332,10 @@ def affiliation_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             org = selectors.get_organisation(request.workspace, d["organisation"])
             services.affiliation_create(
-                workspace=request.workspace, actor=request.user, person=person, organisation=org,
+                workspace=request.workspace,
+                actor=request.user,
+                person=person,
+                organisation=org,
                 data={k: d[k] for k in ("position", "start_date", "end_date")},
             )
         except ValidationError as e:
@@ -299,18 +346,25 @@ def affiliation_create(request: HttpRequest, pk: int) -> HttpResponse:
     organisations = selectors.organisations_list(
         workspace=request.workspace, filters=selectors.ContactFilters()
     )[:30]
-    return render(request, "contacts/affiliation_form.html",
-                  {"form": form, "person": person, "organisations": organisations},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "contacts/affiliation_form.html",
+        {"form": form, "person": person, "organisations": organisations},
+        status=400 if form.errors else 200,
+    )
 
 
 @workspace_view("edit")
 @require_http_methods(["GET", "POST"])
 def affiliation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     affiliation = selectors.get_affiliation(request.workspace, pk)
-    initial = {"version": affiliation.version, "organisation": affiliation.organisation_id,
-               "position": affiliation.position, "start_date": affiliation.start_date,
-               "end_date": affiliation.end_date}
+    initial = {
+        "version": affiliation.version,
+        "organisation": affiliation.organisation_id,
+        "position": affiliation.position,
+        "start_date": affiliation.start_date,
+        "end_date": affiliation.end_date,
+    }
     form = AffiliationForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -318,30 +372,46 @@ def affiliation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             org = selectors.get_organisation(request.workspace, d["organisation"])
             services.affiliation_update(
-                affiliation=affiliation, actor=request.user, organisation=org,
+                affiliation=affiliation,
+                actor=request.user,
+                organisation=org,
                 data={k: d[k] for k in ("position", "start_date", "end_date")},
                 version=d.get("version"),
             )
         except services.EditConflict:
-            form.add_error(None, _("Someone else changed this affiliation while you were "
-                                   "editing it. Nothing was saved; reload the page."))
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this affiliation while you were "
+                    "editing it. Nothing was saved; reload the page."
+                ),
+            )
             status = 409
         except ValidationError as e:
             form.add_error(None, e)
         else:
             messages.success(request, _("The affiliation is saved."))
-            return redirect("person_detail", slug=request.workspace.slug,
-                            pk=affiliation.person_id)
+            return redirect("person_detail", slug=request.workspace.slug, pk=affiliation.person_id)
     if form.errors and status == 200:
         status = 400
     organisations = [affiliation.organisation] + [
-        o for o in selectors.organisations_list(
-            workspace=request.workspace, filters=selectors.ContactFilters())[:30]
+        o
+        for o in selectors.organisations_list(
+            workspace=request.workspace, filters=selectors.ContactFilters()
+        )[:30]
         if o.pk != affiliation.organisation_id
     ]
-    return render(request, "contacts/affiliation_form.html",
-                  {"form": form, "person": affiliation.person, "affiliation": affiliation,
-                   "organisations": organisations}, status=status)
+    return render(
+        request,
+        "contacts/affiliation_form.html",
+        {
+            "form": form,
+            "person": affiliation.person,
+            "affiliation": affiliation,
+            "organisations": organisations,
+        },
+        status=status,
+    )
 
 
 @workspace_view("edit")
@@ -365,18 +435,33 @@ def _bulk(request: HttpRequest, model, list_url: str) -> HttpResponse:
         return redirect(back)
     ids = form.cleaned_data["ids"]
     if form.cleaned_data["action"] == "tag":
-        tag = services.tag_get_or_create(workspace=request.workspace,
-                                         name=form.cleaned_data["tag_name"])
-        n = services.bulk_tag(workspace=request.workspace, actor=request.user, model=model,
-                              ids=ids, tag=tag)
-        messages.success(request, _("Tag “%(tag)s” added to %(n)s.") % {"tag": tag.name, "n": n})
+        tag = services.tag_get_or_create(
+            workspace=request.workspace, name=form.cleaned_data["tag_name"]
+        )
+        n = services.bulk_tag(
+            workspace=request.workspace, actor=request.user, model=model, ids=ids, tag=tag
+        )
+        messages.success(
+            request,
+            ngettext(
+                "Tag “%(tag)s” added to %(n)s record.",
+                "Tag “%(tag)s” added to %(n)s records.",
+                n,
+            )
+            % {"tag": tag.name, "n": n},
+        )
         return redirect(back)
     if not form.cleaned_data["confirm"]:
         objects = list(model.objects.filter(workspace=request.workspace, pk__in=ids)[:200])
-        return render(request, "contacts/bulk_delete_confirm.html",
-                      {"objects": objects, "ids": [o.pk for o in objects], "cancel_url": back})
+        return render(
+            request,
+            "contacts/bulk_delete_confirm.html",
+            {"objects": objects, "ids": [o.pk for o in objects], "cancel_url": back},
+        )
     n = services.bulk_delete(workspace=request.workspace, actor=request.user, model=model, ids=ids)
-    messages.success(request, _("%(n)s deleted.") % {"n": n})
+    messages.success(
+        request, ngettext("%(n)s record deleted.", "%(n)s records deleted.", n) % {"n": n}
+    )
     return redirect(back)
 
 
@@ -396,8 +481,9 @@ def person_bulk(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def tag_list(request: HttpRequest) -> HttpResponse:
     tag_form = TagForm(request.POST if request.POST.get("kind") == "tag" else None)
-    cause_form = TagForm(request.POST if request.POST.get("kind") == "cause" else None,
-                         prefix="cause")
+    cause_form = TagForm(
+        request.POST if request.POST.get("kind") == "cause" else None, prefix="cause"
+    )
     if request.method == "POST":
         if not request.membership.can("edit"):
             from django.core.exceptions import PermissionDenied
@@ -405,8 +491,9 @@ def tag_list(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         form = tag_form if request.POST.get("kind") == "tag" else cause_form
         if form.is_valid():
-            create = (services.tag_get_or_create if form is tag_form
-                      else services.cause_get_or_create)
+            create = (
+                services.tag_get_or_create if form is tag_form else services.cause_get_or_create
+            )
             try:
                 create(workspace=request.workspace, name=form.cleaned_data["name"])
             except ValidationError as e:
@@ -414,11 +501,17 @@ def tag_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Saved."))
                 return redirect("tag_list", slug=request.workspace.slug)
-    return render(request, "contacts/tag_list.html", {
-        "tags": selectors.tags(request.workspace),
-        "causes": selectors.causes(request.workspace),
-        "tag_form": tag_form, "cause_form": cause_form,
-    }, status=400 if (tag_form.errors or cause_form.errors) else 200)
+    return render(
+        request,
+        "contacts/tag_list.html",
+        {
+            "tags": selectors.tags(request.workspace),
+            "causes": selectors.causes(request.workspace),
+            "tag_form": tag_form,
+            "cause_form": cause_form,
+        },
+        status=400 if (tag_form.errors or cause_form.errors) else 200,
+    )
 
 
 @workspace_view("edit")
@@ -435,16 +528,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     from svrazka.history.models import ChangeRecord
 
     ws = request.workspace
-    recent = ChangeRecord.objects.filter(workspace=ws).select_related("actor").order_by(
-        "-created_at", "-id")[:15]
-    return render(request, "contacts/dashboard.html", {
-        "recent": recent,
-        "organisation_count": _capped_count(Organisation.objects.filter(workspace=ws)),
-        "person_count": _capped_count(Person.objects.filter(workspace=ws)),
-        "unverified": selectors.organisations_list(
-            workspace=ws, filters=selectors.ContactFilters(unverified_months=12, sort="verified")
-        )[:8],
-    })
+    recent = (
+        ChangeRecord.objects.filter(workspace=ws)
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:15]
+    )
+    return render(
+        request,
+        "contacts/dashboard.html",
+        {
+            "recent": recent,
+            "organisation_count": _capped_count(Organisation.objects.filter(workspace=ws)),
+            "person_count": _capped_count(Person.objects.filter(workspace=ws)),
+            "unverified": selectors.organisations_list(
+                workspace=ws,
+                filters=selectors.ContactFilters(unverified_months=12, sort="verified"),
+            )[:8],
+        },
+    )
 
 
 def _capped_count(qs) -> str:

@@ -52,6 +52,6 @@ def history_for(*, workspace, obj: models.Model, limit: int = 100):
             content_type=ContentType.objects.get_for_model(obj),
             object_id=obj.pk,
         )
-        .select_related("actor")
+        .select_related("actor", "content_type")
         .order_by("-created_at", "-id")[:limit]
     )

@@ -67,6 +67,7 @@ _ENDINGS = [  # Petroff, Petrof -> petrov; Dimiter, Alexander -> -ar as for -ъ�
 ]
 _DOUBLE = re.compile(r"([a-z])\1+")
 _NOT_TOKEN = re.compile(r"[^a-z0-9]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _WORD = re.compile(r"(?:[^\W_\u02bc]|[\u0300-\u036f])+")  # ʼ (U+02BC) splits like '
 _CONTINUE_LATIN = "abcdefghijklmnopqrstuvwxyz"
 _CONTINUE_GREEK = "αβγδεζηθικλμνξοπρστυφχψω"
@@ -121,7 +122,7 @@ def fold(text: str) -> str:
     Letters are transliterated and lose their accents, but spelling variants are kept;
     ASCII punctuation stays, other symbols are dropped and whitespace is collapsed.
     """
-    return " ".join(_letters(text, phonetic=False).split())
+    return " ".join(_CONTROL.sub("", _letters(text, phonetic=False)).split())
 
 
 def skeleton(word: str) -> str:

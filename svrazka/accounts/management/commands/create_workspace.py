@@ -24,7 +24,9 @@ class Command(BaseCommand):
                     Membership.objects.update_or_create(
                         workspace=workspace, user=user, defaults={"role": Role.OWNER}
                     )
-                    self.stdout.write(f"Workspace {workspace.slug} exists; {user.email} is an owner.")
+                    self.stdout.write(
+                        f"Workspace {workspace.slug} exists; {user.email} is an owner."
+                    )
                     return
                 workspace = services.workspace_create(slug=slug, name=name, owner=user)
         except ValidationError as e:
