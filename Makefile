@@ -33,7 +33,7 @@ worker: setup
 test: setup
 	.venv/bin/ruff check .
 	$(MANAGE) makemigrations --check --dry-run -v 1
-	.venv/bin/python -m pytest $(PYTEST_ARGS)
+	.venv/bin/python -m pytest -n 2 $(PYTEST_ARGS)
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .

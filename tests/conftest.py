@@ -19,6 +19,14 @@ def pytest_configure(config):
         raise pytest.UsageError("CI=true but Chromium is not installed (apt-get install chromium)")
 
 
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can see a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, "rep_" + report.when, report)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(request, settings):
     """Argon2 is slow by design; tests marked `argon2` keep it, the rest hash cheaply."""

@@ -153,6 +153,8 @@ def membership_change_role(*, actor: Membership, target: Membership, role: str) 
         raise ValidationError(_("Only an owner can make or unmake owners."))
     if role == Role.ADMIN and not actor.can("manage_owners") and target.role != Role.ADMIN:
         raise ValidationError(_("Only an owner can make admins."))
+    if target.role == Role.ADMIN and role != Role.ADMIN and not actor.can("manage_owners"):
+        raise ValidationError(_("Only an owner can change an admin's role."))
     if role not in Role.values:
         raise ValidationError(_("Unknown role."))
     _keep_an_owner(target, new_role=role)

@@ -33,9 +33,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html"
-        ),
+        views.PasswordResetConfirm.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -9,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from svrazka.accounts import services
+from svrazka.accounts import services, throttle
 from svrazka.accounts.access import SESSION_WORKSPACE_KEY, workspace_view
 from svrazka.accounts.forms import (
     ApiTokenForm,
@@ -282,6 +283,17 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.invitation_revoke(membership=request.membership, invitation=invitation)
     messages.success(request, _("The invitation is withdrawn."))
     return redirect("members", slug=request.workspace.slug)
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Setting a new password also lifts a sign-in lock from failed attempts."""
+
+    template_name = "accounts/password_reset_confirm.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        throttle.clear(form.user.email)
+        return response
 
 
 @require_http_methods(["GET", "POST"])
