@@ -236,20 +236,23 @@ def organisation_detail(workspace, pk: int) -> Organisation:
     try:
         return (
             Organisation.objects.filter(workspace=workspace, pk=pk)
-            .prefetch_related(
-                "causes",
-                "tags",
-                Prefetch(
-                    "affiliations",
-                    queryset=Affiliation.objects.select_related("person").order_by(
-                        F("end_date").desc(nulls_first=True), "person__sort_key", "id"
-                    ),
-                ),
-            )
+            .prefetch_related("causes", "tags")
             .get()
         )
     except (Organisation.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def organisation_people(workspace, organisation: Organisation, limit: int = 50):
+    """The first people of an organisation (current first) and how many there are in all."""
+    qs = Affiliation.objects.filter(workspace=workspace, organisation=organisation)
+    rows = list(
+        qs.select_related("person").order_by(
+            F("end_date").desc(nulls_first=True), "person__sort_key", "id"
+        )[:limit]
+    )
+    total = len(rows) if len(rows) < limit else qs.count()
+    return rows, total
 
 
 def causes(workspace) -> QuerySet[Cause]:

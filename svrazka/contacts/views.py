@@ -92,11 +92,14 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 @workspace_view("view")
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = selectors.organisation_detail(request.workspace, pk)
+    affiliations, affiliation_total = selectors.organisation_people(request.workspace, org)
     return render(
         request,
         "contacts/organisation_detail.html",
         {
             "organisation": org,
+            "affiliations": affiliations,
+            "affiliation_total": affiliation_total,
             "history": history_for(workspace=request.workspace, obj=org),
         },
     )
