@@ -63,11 +63,15 @@ PK_KIND = {
 }
 
 
+# Routes whose <pk> is not the object their name starts with.
+PK_OF_ROUTE = {"affiliation_create": "person"}
+
+
 def _fill(route: str, name: str, things: dict, slug: str) -> str:
     path = route.replace("<slug:slug>", slug)
     if "<int:pk>" in path:
-        kind = next(k for k in PK_KIND if name.startswith(k))
-        path = path.replace("<int:pk>", str(things[PK_KIND[kind]]))
+        kind = PK_OF_ROUTE.get(name) or PK_KIND[next(k for k in PK_KIND if name.startswith(k))]
+        path = path.replace("<int:pk>", str(things[kind]))
     assert "<" not in path, f"route {route} has a parameter this test does not know"
     return "/" + path
 
