@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "svrazka.accounts",
     "svrazka.history",
     "svrazka.contacts",
+    "svrazka.partnerships",
     "svrazka.api",
 ]
 

@@ -5,5 +5,7 @@ from svrazka.api.urls import api
 urlpatterns = [
     path("", include("svrazka.accounts.urls")),
     path("w/<slug:slug>/", include("svrazka.contacts.urls")),
+    path("w/<slug:slug>/partnerships/", include("svrazka.partnerships.urls")),
+    path("", include("svrazka.partnerships.public_urls")),
     path("api/v1/", api.urls),
 ]

@@ -64,13 +64,22 @@ PK_KIND = {
 
 
 # Routes whose <pk> is not the object their name starts with.
-PK_OF_ROUTE = {"affiliation_create": "person"}
+PK_OF_ROUTE = {
+    "affiliation_create": "person",
+    "partner_add": "partnership",
+    "partner_liaisons": "partnership",
+    "duty_add": "partnership",
+    "checklist_add": "partnership",
+    "project_add": "partnership",
+    "resource_add": "partnership",
+}
 
 
 def _fill(route: str, name: str, things: dict, slug: str) -> str:
     path = route.replace("<slug:slug>", slug)
     if "<int:pk>" in path:
-        kind = PK_OF_ROUTE.get(name) or PK_KIND[next(k for k in PK_KIND if name.startswith(k))]
+        prefixes = sorted((k for k in PK_KIND if name.startswith(k)), key=len, reverse=True)
+        kind = PK_OF_ROUTE.get(name) or PK_KIND[prefixes[0]]
         path = path.replace("<int:pk>", str(things[kind]))
     assert "<" not in path, f"route {route} has a parameter this test does not know"
     return "/" + path

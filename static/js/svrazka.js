@@ -26,3 +26,51 @@
     if (target) target.setAttribute("aria-busy", "false");
   });
 })();
+
+// The partnership board: drag a card to another column to move it to that step of the flow.
+// Each card also has a "Move to" form, so the keyboard (and no JavaScript) works too.
+(function () {
+  "use strict";
+  var board = document.getElementById("board");
+  if (!board || !board.dataset.editable) return;
+  var dragged = null;
+  board.addEventListener("dragstart", function (event) {
+    var card = event.target.closest && event.target.closest(".board-card");
+    if (!card) return;
+    dragged = card;
+    card.classList.add("dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", card.dataset.id);
+  });
+  board.addEventListener("dragend", function () {
+    if (dragged) dragged.classList.remove("dragging");
+    board.querySelectorAll(".drop-target").forEach(function (c) { c.classList.remove("drop-target"); });
+    dragged = null;
+  });
+  board.addEventListener("dragover", function (event) {
+    var column = event.target.closest && event.target.closest(".board-column");
+    if (!column || !dragged) return;
+    event.preventDefault();
+    board.querySelectorAll(".drop-target").forEach(function (c) {
+      if (c !== column) c.classList.remove("drop-target");
+    });
+    column.classList.add("drop-target");
+  });
+  board.addEventListener("drop", function (event) {
+    var column = event.target.closest && event.target.closest(".board-column");
+    if (!column || !dragged) return;
+    event.preventDefault();
+    var before = event.target.closest(".board-card");
+    var list = column.querySelector(".cards");
+    var card = dragged;
+    list.insertBefore(card, before && before !== card ? before : null);
+    var select = card.querySelector("select[name=step]");
+    if (select) select.value = column.dataset.step;
+    var url = board.dataset.moveUrlTemplate.replace("/0/", "/" + card.dataset.id + "/");
+    var values = { step: column.dataset.step };
+    if (before && before !== card) values.before = before.dataset.id;
+    htmx.ajax("POST", url, { values: values, swap: "none" }).then(function () {
+      column.classList.remove("drop-target");
+    });
+  });
+})();

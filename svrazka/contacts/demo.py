@@ -422,6 +422,7 @@ def load_demo() -> Workspace:
                 },
             )
         )
+    people = []
     for given, middle, family, other, country, org_i, position, email, phone, ts in PEOPLE:
         person = services.person_create(
             workspace=workspace,
@@ -446,6 +447,7 @@ def load_demo() -> Workspace:
                 "consent_source": "Подписана декларация на събитие",
             },
         )
+        people.append(person)
         if org_i is not None:
             services.affiliation_create(
                 workspace=workspace,
@@ -454,4 +456,98 @@ def load_demo() -> Workspace:
                 organisation=orgs[org_i],
                 data={"position": position, "start_date": date(2019 + org_i % 6, 3, 1)},
             )
+    _demo_partnerships(workspace, owner, orgs, people)
     return workspace
+
+
+def _demo_partnerships(workspace, owner, orgs, people) -> None:
+    from svrazka.partnerships import services as partnerships
+
+    coalition = partnerships.partnership_create(
+        workspace=workspace,
+        actor=owner,
+        data={
+            "title": "Обединение „Млади хора на Балканите“",
+            "form": "coalition",
+            "status": "active",
+            "goals": "Повече възможности за млади хора в Родопите, Тракия и Добруджа.",
+            "liaison": owner,
+            "start_date": date(2025, 9, 1),
+            "end_date": date(2027, 8, 31),
+        },
+    )
+    for org_i, role, person_i in ((0, "lead", 0), (4, "partner", 6), (6, "partner", 8)):
+        partnerships.partner_add(
+            partnership=coalition,
+            actor=owner,
+            organisation=orgs[org_i],
+            role=role,
+            liaison=people[person_i],
+        )
+    partnerships.partnership_move(partnership=coalition, actor=owner, step="joint_projects")
+    for item in coalition.checklist.filter(
+        step__in=["favourable_conditions", "strategy", "contact", "negotiate"]
+    ):
+        partnerships.checklist_item_set_done(item=item, actor=owner, done=True)
+    partnerships.project_save(
+        partnership=coalition,
+        actor=owner,
+        data={
+            "title": "Youth Bridges",
+            "programme": "Erasmus+ KA2",
+            "status": "running",
+            "start_date": date(2025, 11, 1),
+            "end_date": date(2027, 10, 31),
+            "budget": 250000,
+            "currency": "EUR",
+        },
+    )
+    media = partnerships.partnership_create(
+        workspace=workspace,
+        actor=owner,
+        data={
+            "title": "Медийно партньорство с Радио „Тракия“",
+            "form": "media",
+            "status": "negotiating",
+            "liaison": owner,
+        },
+    )
+    partnerships.partner_add(
+        partnership=media,
+        actor=owner,
+        organisation=orgs[10],
+        role="media_partner",
+        liaison=people[12],
+    )
+    partnerships.partnership_move(partnership=media, actor=owner, step="negotiate")
+    sponsorship = partnerships.partnership_create(
+        workspace=workspace,
+        actor=owner,
+        data={
+            "title": "Спонсорство „Дигитални умения“",
+            "form": "sponsorship",
+            "status": "exploring",
+        },
+    )
+    partnerships.partner_add(
+        partnership=sponsorship,
+        actor=owner,
+        organisation=orgs[8],
+        role="sponsor",
+        liaison=people[10],
+    )
+    partnerships.partnership_move(partnership=sponsorship, actor=owner, step="strategy")
+    webinars = partnerships.partnership_create(
+        workspace=workspace,
+        actor=owner,
+        data={
+            "title": "Съвместни уебинари с психолози",
+            "form": "informal_coalition",
+            "status": "on_hold",
+            "goals": "Безплатни уебинари за родители.",
+        },
+    )
+    partnerships.partner_add(
+        partnership=webinars, actor=owner, organisation=orgs[3], role="partner", liaison=people[4]
+    )
+    partnerships.partnership_move(partnership=webinars, actor=owner, step="evaluate")
