@@ -203,9 +203,10 @@ def test_invite_to_their_liaison_emails_a_private_link(
     room = bob_client.get(f"/w/ngo/partnerships/{partnership.pk}/")
     assert room.status_code == 200
     assert "maria@psy.example" in room.content.decode() and token not in room.content.decode()
-    assert "evaluation_invite" in ChangeRecord.objects.filter(object_id=partnership.pk).latest(
-        "id"
-    ).changes
+    assert (
+        "evaluation_invite"
+        in ChangeRecord.objects.filter(object_id=partnership.pk).latest("id").changes
+    )
 
 
 def test_invite_by_typed_email_or_as_a_link_only(
@@ -397,9 +398,7 @@ def test_results_page_compares_the_sides(alice, vera_client, partnership, partne
     assert "We found each other on social media." in page
     assert "Through a webinar series." in page
     assert "Psy Partners" in page
-    assert (
-        "The sides differ most on communication: we rated 4, Psy Partners rated 2." in page
-    )
+    assert "The sides differ most on communication: we rated 4, Psy Partners rated 2." in page
     assert "Psy Partners would rather not partner again (2 of 5)." in page
     results = evaluations.evaluation_results(partnership=partnership, language="en")
     communication = next(r for r in results.ratings if r["key"] == "communication")

@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from svrazka.api import errors
 from svrazka.api.auth import TokenAuth
 from svrazka.api.contacts import router as contacts_router
+from svrazka.api.partnerships import router as partnerships_router
 
 api = NinjaAPI(
     title="Svrazka API",
@@ -21,3 +22,4 @@ api = NinjaAPI(
 )
 errors.register(api)
 api.add_router("/", contacts_router)
+api.add_router("/", partnerships_router)

@@ -64,6 +64,13 @@ RELATION_LABELS = {
     "phones": _("phones"),
     "person": _("person"),
     "organisation": _("organisation"),
+    "partner": _("partner"),
+    "duty": _("duty"),
+    "checklist": _("checklist"),
+    "project": _("joint project"),
+    "resource": _("resource"),
+    "agreement": _("agreement"),
+    "evaluation": _("evaluation"),
 }
 
 

@@ -297,29 +297,35 @@ def _set_details(agreement: Agreement, data: dict) -> None:
     agreement.full_clean(exclude=["workspace", "partnership", "signed_scan"])
 
 
+def document_date(value: date | None, language: str) -> str:
+    """A date as a document in that language writes it: "1 март 2026 г.", "1 March 2026"."""
+    if value is None:
+        return ""
+    with translation.override(language):
+        text = formats.date_format(value, "j F Y")
+    return f"{text.lower()} г." if language.startswith("bg") else text
+
+
 def _date_text(value: date) -> str:
-    return formats.date_format(value, "DATE_FORMAT")
+    return document_date(value, translation.get_language() or "en")
 
 
 def period_text(agreement: Agreement) -> str:
     """A first wording of the period of cooperation from the dates, in the agreement's language."""
-    with translation.override(agreement.language):
-        start, end = agreement.start_date, agreement.end_date
-        if agreement.language == "bg":
-            if start and end:
-                return f"Партньорството се осъществява от {_date_text(start)} до {_date_text(end)}."
-            if start:
-                return f"Партньорството се осъществява от {_date_text(start)} за неопределен срок."
-            if end:
-                return f"Партньорството се осъществява до {_date_text(end)}."
-            return ""
+    lang = agreement.language
+    start = document_date(agreement.start_date, lang)
+    end = document_date(agreement.end_date, lang)
+    if lang == "bg":
         if start and end:
-            return f"The partnership runs from {_date_text(start)} to {_date_text(end)}."
+            return f"Партньорството се осъществява от {start} до {end}"
         if start:
-            return f"The partnership runs from {_date_text(start)} for an indefinite period."
-        if end:
-            return f"The partnership runs until {_date_text(end)}."
-        return ""
+            return f"Партньорството се осъществява от {start} за неопределен срок."
+        return f"Партньорството се осъществява до {end}" if end else ""
+    if start and end:
+        return f"The partnership runs from {start} to {end}."
+    if start:
+        return f"The partnership runs from {start} for an indefinite period."
+    return f"The partnership runs until {end}." if end else ""
 
 
 def _first_text(agreement: Agreement, party_list: list[PartnershipPartner]) -> dict:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.text import slugify
 
 from svrazka.partnerships import agreements, practice
@@ -95,7 +95,7 @@ def _role_name(key: str, lang: str) -> str:
 
 
 def _date(value) -> str:
-    return formats.date_format(value, "DATE_FORMAT") if value else ""
+    return agreements.document_date(value, translation.get_language() or "en")
 
 
 def document_context(agreement: Agreement, version: AgreementVersion | None = None) -> dict:

@@ -238,6 +238,12 @@ def _check_person(partner: PartnershipPartner, person: Person, email: str) -> st
     return email
 
 
+def _invite_label(invite: EvaluationInvite) -> str:
+    return (
+        f"{invite.organisation.name} <{invite.email}>" if invite.email else invite.organisation.name
+    )
+
+
 def invite_link(token: str) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("evaluation_public", args=[token])
 
@@ -279,16 +285,7 @@ def evaluation_invite_create(
         )
         invite.full_clean(exclude=["workspace"])
         invite.save()
-        _record(
-            partnership,
-            actor,
-            {
-                "evaluation_invite": [
-                    None,
-                    " ".join(p for p in (organisation.name, f"<{email}>" if email else "") if p),
-                ]
-            },
-        )
+        _record(partnership, actor, {"evaluation_invite": [None, _invite_label(invite)]})
         link = invite_link(token)
         if email:
             sender = _user(actor)
@@ -336,23 +333,7 @@ def evaluation_invite_revoke(*, invite: EvaluationInvite, actor) -> EvaluationIn
         pk=invite.pk, used_at__isnull=True, expires_at__gt=now
     ).update(expires_at=now):
         invite.expires_at = now
-        _record(
-            invite.partnership,
-            actor,
-            {
-                "evaluation_invite": [
-                    " ".join(
-                        p
-                        for p in (
-                            invite.organisation.name,
-                            f"<{invite.email}>" if invite.email else "",
-                        )
-                        if p
-                    ),
-                    None,
-                ]
-            },
-        )
+        _record(invite.partnership, actor, {"evaluation_invite": [_invite_label(invite), None]})
     return invite
 
 

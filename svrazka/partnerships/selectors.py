@@ -85,12 +85,12 @@ def with_card_details(partnerships: list[Partnership], workspace) -> list[Partne
     """Partner names and checklist progress for a page of cards, in two queries."""
     ids = [p.pk for p in partnerships]
     partners: dict[int, list[str]] = {}
-    for row in (
+    for partnership_id, name in (
         PartnershipPartner.objects.filter(workspace=workspace, partnership_id__in=ids)
-        .select_related("organisation")
         .order_by("id")
+        .values_list("partnership_id", "organisation__name")
     ):
-        partners.setdefault(row.partnership_id, []).append(row.organisation.name)
+        partners.setdefault(partnership_id, []).append(name)
     progress = {
         row["partnership_id"]: (row["done"], row["total"])
         for row in ChecklistItem.objects.filter(workspace=workspace, partnership_id__in=ids)
@@ -103,12 +103,14 @@ def with_card_details(partnerships: list[Partnership], workspace) -> list[Partne
     return partnerships
 
 
-def board_columns(*, workspace, filters: PartnershipFilters, per_column: int = 50):
+def board_columns(*, workspace, filters: PartnershipFilters, per_column: int = 20):
     """The board: one column per step of the flow, each with its first cards."""
     from svrazka.partnerships import practice
 
-    base = partnerships_list(workspace=workspace, filters=filters).order_by(
-        "board_position", "-updated_at", "id"
+    base = (
+        partnerships_list(workspace=workspace, filters=filters)
+        .order_by("board_position", "-updated_at", "id")
+        .only("id", "title", "form", "status", "step", "phase", "board_position", "updated_at")
     )
     counts = dict(base.order_by().values_list("step").annotate(n=Count("id")))
     columns = []

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from svrazka.contacts.models import Affiliation, Organisation, Person
@@ -205,7 +206,12 @@ def partnership_move(
         updated_at=timezone.now(),
     )
     if old is None or old.key != target.key:
-        _record(partnership, actor, {"step": [old.title_en if old else None, target.title_en]})
+        language = get_language()
+        _record(
+            partnership,
+            actor,
+            {"step": [old.title(language) if old else None, target.title(language)]},
+        )
     partnership.refresh_from_db()
     return partnership
 
@@ -372,7 +378,11 @@ def checklist_item_set_done(*, item: ChecklistItem, actor, done: bool) -> Checkl
     elif not done:
         item.done_at, item.done_by = None, None
     item.save(update_fields=["done_at", "done_by"])
-    _record(item.partnership, actor, {"checklist": [None, ("✓ " if done else "✗ ") + item.title]})
+    _record(
+        item.partnership,
+        actor,
+        {"checklist": [None, ("✓ " if done else "✗ ") + item.title_in(get_language())]},
+    )
     return item
 
 
@@ -399,7 +409,7 @@ def checklist_item_add(
 
 @transaction.atomic
 def checklist_item_delete(*, item: ChecklistItem, actor) -> None:
-    _record(item.partnership, actor, {"checklist": ["- " + item.title, None]})
+    _record(item.partnership, actor, {"checklist": ["- " + item.title_in(get_language()), None]})
     item.delete()
 
 

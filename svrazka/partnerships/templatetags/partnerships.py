@@ -21,3 +21,23 @@ def localized_title(item) -> str:
 @register.filter
 def localized_hint(item) -> str:
     return item.hint_in(get_language())
+
+
+@register.inclusion_tag("partnerships/partials/organisation_partnerships.html", takes_context=True)
+def organisation_partnerships(context, organisation):
+    """The partnerships an organisation takes part in, for its page (one query)."""
+    from svrazka.partnerships.models import PartnershipPartner
+
+    roles = list(
+        PartnershipPartner.objects.filter(
+            workspace_id=organisation.workspace_id, organisation=organisation
+        )
+        .select_related("partnership")
+        .order_by("-partnership__updated_at")[:50]
+    )
+    return {
+        "roles": roles,
+        "workspace": context.get("workspace"),
+        "membership": context.get("membership"),
+        "organisation": organisation,
+    }

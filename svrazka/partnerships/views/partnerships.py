@@ -94,6 +94,15 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
 def partnership_board(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     columns = selectors.board_columns(workspace=request.workspace, filters=filters)
+    language = get_language()
+    steps = practice.STEPS
+    for i, column in enumerate(columns):
+        column["title"] = column["step"].title(language)
+        # Keyboard (and no-JavaScript) moves: one step back or forward from each card.
+        column["previous"] = steps[i - 1] if i > 0 else None
+        column["next"] = steps[i + 1] if i + 1 < len(steps) else None
+        column["previous_title"] = column["previous"].title(language) if i > 0 else ""
+        column["next_title"] = column["next"].title(language) if column["next"] else ""
     return render(
         request,
         "partnerships/board.html",
@@ -103,6 +112,7 @@ def partnership_board(request: HttpRequest) -> HttpResponse:
             "columns": columns,
             "steps": practice.STEPS,
             "phases": practice.PHASES,
+            "board_path": request.get_full_path(),
         },
     )
 
