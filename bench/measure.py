@@ -8,7 +8,9 @@ workspace owner; the API with a Bearer token), with DEBUG off as in production. 
 request the script does what the WSGI handler does (close_old_connections), so SQLite pays its
 per-request connection as it does when served (CONN_MAX_AGE=0 with DEBUG off) and PostgreSQL keeps
 its persistent one. Each request is warmed up 3 times, then timed --runs times: median and p95 of
-the wall time, the time spent in SQL, and the number of SQL queries.
+the wall time, the CPU time of this process (Python, and SQLite's own work), the time spent in SQL,
+and the number of SQL queries. Other load on the machine inflates wall times but hardly CPU times;
+the load average is recorded with the results.
 
 Writes bench/results-<sqlite|postgresql>.json and prints a Markdown table. --explain prints the
 plan of the slowest query of each request (EXPLAIN QUERY PLAN / EXPLAIN ANALYZE).
@@ -101,8 +103,12 @@ def requests_to_measure(ws: Workspace) -> list[dict]:
     )
     person_id = affiliation.person_id if affiliation else middle
     busiest_org = (
-        Affiliation.objects.filter(workspace=ws, organisation_id__in=Organisation.objects.filter(
-            workspace=ws).order_by("id").values("id")[:20])
+        Affiliation.objects.filter(
+            workspace=ws,
+            organisation_id__in=Organisation.objects.filter(workspace=ws)
+            .order_by("id")
+            .values("id")[:20],
+        )
         .values_list("organisation_id", flat=True)
         .first()
     )
@@ -132,8 +138,10 @@ def requests_to_measure(ws: Workspace) -> list[dict]:
 
 
 def explain(sql: str, params) -> str:
-    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else (
-        "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) "
+    prefix = (
+        "EXPLAIN QUERY PLAN "
+        if connection.vendor == "sqlite"
+        else ("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ")
     )
     with connection.cursor() as cursor:
         cursor.execute(prefix + sql, params)
@@ -150,12 +158,20 @@ def machine() -> dict:
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-        mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text()
-                      .splitlines() if line.startswith("MemTotal"))
+        mem_kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
     except (OSError, StopIteration):
         mem_kb = 0
-    return {"cpus": os.cpu_count(), "cpu_model": model, "memory_gb": round(mem_kb / 2**20, 1),
-            "python": platform.python_version(), "django": django.get_version()}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "memory_gb": round(mem_kb / 2**20, 1),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+    }
 
 
 def database() -> dict:
@@ -170,10 +186,18 @@ def database() -> dict:
 
 def git_commit() -> str:
     try:
-        out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                             capture_output=True, text=True, timeout=10)
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain"],
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
         return out.stdout.strip() + ("+dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return ""
@@ -183,9 +207,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workspace", default="bench")
     parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--explain", action="store_true",
-                        help="print the plan of each request's slowest query")
+    parser.add_argument(
+        "--explain", action="store_true", help="print the plan of each request's slowest query"
+    )
     parser.add_argument("--only", default="", help="measure only requests whose name has this")
+    parser.add_argument(
+        "--persistent",
+        action="store_true",
+        help="keep the database connection between requests (what-if for SQLite, "
+        "which the settings close after every request when DEBUG is off)",
+    )
     parser.add_argument("--output", default="", help="JSON file (default bench/results-<db>.json)")
     args = parser.parse_args()
 
@@ -194,8 +225,10 @@ def main() -> int:
         print(f"No workspace '{args.workspace}': run manage.py seed_bench first.", file=sys.stderr)
         return 2
     owner = (
-        Membership.objects.filter(workspace=ws, role=Role.OWNER).select_related("user")
-        .order_by("id").first()
+        Membership.objects.filter(workspace=ws, role=Role.OWNER)
+        .select_related("user")
+        .order_by("id")
+        .first()
     )
     if owner is None:
         print("The workspace has no owner.", file=sys.stderr)
@@ -212,28 +245,36 @@ def main() -> int:
     client.force_login(owner.user)
     timer = SqlTimer()
     todo = [r for r in requests_to_measure(ws) if args.only.lower() in r["name"].lower()]
-    print(f"{connection.vendor}: workspace '{ws.slug}' with {sizes['people']:,} people, "
-          f"{sizes['organisations']:,} organisations; {WARMUPS} warm-ups + {args.runs} runs each",
-          file=sys.stderr)
+    print(
+        f"{connection.vendor}: workspace '{ws.slug}' with {sizes['people']:,} people, "
+        f"{sizes['organisations']:,} organisations; {WARMUPS} warm-ups + {args.runs} runs each",
+        file=sys.stderr,
+    )
     results = []
+    load_before = os.getloadavg()
     try:
         for req in todo:
             headers = {}
             if req["path"].startswith("/api/"):
                 headers["Authorization"] = f"Bearer {secret}"
-            walls, sqls, counts, slowest = [], [], [], (0.0, "", None)
+            walls, cpus, sqls, counts, slowest = [], [], [], [], (0.0, "", None)
             status = size = 0
             for i in range(WARMUPS + args.runs):
-                close_old_connections()
+                if not args.persistent:
+                    close_old_connections()
                 timer.reset()
+                cpu = time.process_time()
                 started = time.perf_counter()
                 with connection.execute_wrapper(timer):
                     response = client.get(req["path"], secure=True, headers=headers)
-                    close_old_connections()
+                    if not args.persistent:
+                        close_old_connections()
                 wall = time.perf_counter() - started
+                cpu = time.process_time() - cpu
                 status, size = response.status_code, len(response.content)
                 if i >= WARMUPS:
                     walls.append(wall * 1000)
+                    cpus.append(cpu * 1000)
                     sqls.append(timer.seconds * 1000)
                     counts.append(timer.count)
                     if timer.slowest[0] > slowest[0]:
@@ -245,6 +286,7 @@ def main() -> int:
                 "median_ms": round(statistics.median(walls), 1),
                 "p95_ms": round(percentile(walls, 95), 1),
                 "max_ms": round(max(walls), 1),
+                "cpu_median_ms": round(statistics.median(cpus), 1),
                 "sql_median_ms": round(statistics.median(sqls), 1),
                 "queries": max(counts),
                 "slowest_query_ms": round(slowest[0] * 1000, 1),
@@ -253,8 +295,11 @@ def main() -> int:
             if args.explain and slowest[1]:
                 result["plan"] = explain(slowest[1], slowest[2])
             results.append(result)
-            print(f"  {req['name']}: median {result['median_ms']} ms, p95 {result['p95_ms']} ms, "
-                  f"{result['queries']} queries, HTTP {status}", file=sys.stderr)
+            print(
+                f"  {req['name']}: median {result['median_ms']} ms, p95 {result['p95_ms']} ms, "
+                f"{result['queries']} queries, HTTP {status}",
+                file=sys.stderr,
+            )
     finally:
         ApiToken.objects.filter(workspace=ws, name=TOKEN_NAME).delete()
 
@@ -266,6 +311,11 @@ def main() -> int:
         "workspace": ws.slug,
         "sizes": sizes,
         "runs": args.runs,
+        "persistent_connections": args.persistent or connection.settings_dict["CONN_MAX_AGE"] != 0,
+        "load_average": {
+            "before": [round(x, 2) for x in load_before],
+            "after": [round(x, 2) for x in os.getloadavg()],
+        },
         "warmups": WARMUPS,
         "target_p95_ms": 100,
         "results": results,
@@ -284,19 +334,24 @@ def main() -> int:
 
 def markdown(report: dict) -> str:
     db = report["database"]
+    load = report["load_average"]
     lines = [
         f"{db['vendor']} {db['version']}, {report['sizes']['people']:,} people, "
         f"{report['sizes']['organisations']:,} organisations; {report['runs']} runs after "
-        f"{report['warmups']} warm-ups; {report['date']}, commit {report['commit']}",
+        f"{report['warmups']} warm-ups; persistent connections: "
+        f"{'yes' if report['persistent_connections'] else 'no'}; {report['date']}, commit "
+        f"{report['commit']}; load average {load['before'][0]} → {load['after'][0]}",
         "",
-        "| request | median ms | p95 ms | SQL ms (median) | queries | HTTP |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| request | median ms | p95 ms | CPU ms (median) | SQL ms (median) | queries | HTTP |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in report["results"]:
         flag = "" if r["p95_ms"] <= report["target_p95_ms"] else " ⚠"
         name = r["name"] if r["required"] else f"*{r['name']}* (extra)"
-        lines.append(f"| {name} | {r['median_ms']} | {r['p95_ms']}{flag} | "
-                     f"{r['sql_median_ms']} | {r['queries']} | {r['status']} |")
+        lines.append(
+            f"| {name} | {r['median_ms']} | {r['p95_ms']}{flag} | {r['cpu_median_ms']} | "
+            f"{r['sql_median_ms']} | {r['queries']} | {r['status']} |"
+        )
     return "\n".join(lines)
 
 

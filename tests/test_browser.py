@@ -18,14 +18,14 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(request, live_server):
+def page(request, live_server, monkeypatch):
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI") == "true":
             pytest.fail("Chromium is missing in CI (apt-get install chromium)")
         pytest.skip("Chromium is not installed on this machine")
     from playwright.sync_api import sync_playwright
 
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     problems: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)

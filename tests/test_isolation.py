@@ -8,6 +8,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from svrazka.accounts import services as accounts
 from svrazka.accounts.models import ApiToken, Membership
 from svrazka.contacts import services
+from svrazka.partnerships import agreements, evaluations
+from svrazka.partnerships import services as partnerships
 from tests.factories import make_organisation, make_person
 
 
@@ -35,43 +37,71 @@ def alices_things(workspace, alice, bob):
         workspace=workspace, actor=alice, person=person, organisation=org, data={}
     )
     tag = services.tag_get_or_create(workspace=workspace, name="partner")
+    cause = services.cause_get_or_create(workspace=workspace, name="Образование")
     owner_membership = Membership.objects.get(workspace=workspace, user=alice)
     invitation = accounts.invitation_send(
         membership=owner_membership, email="new@example.org", role="member"
     )
     token, _ = ApiToken.issue(workspace=workspace, user=alice)
-    return {
-        "organisation": org.pk,
-        "person": person.pk,
-        "affiliation": affiliation.pk,
-        "tag": tag.pk,
-        "member": Membership.objects.get(user=bob).pk,
-        "invitation": invitation.pk,
-        "api_token": token.pk,
+    partnership = partnerships.partnership_create(
+        workspace=workspace, actor=alice, data={"title": "Партньорство", "form": "coalition"}
+    )
+    partner = partnerships.partner_add(
+        partnership=partnership, actor=alice, organisation=org, role="partner"
+    )
+    duty = partnerships.duty_add(
+        partnership=partnership, actor=alice, data={"user": alice, "description": "Отчети"}
+    )
+    project = partnerships.project_save(
+        partnership=partnership, actor=alice, data={"title": "Проект"}
+    )
+    resource = partnerships.resource_add(
+        partnership=partnership, actor=alice, data={"description": "Дарение", "kind": "cash"}
+    )
+    evaluation = evaluations.evaluation_submit_ours(
+        partnership=partnership, actor=alice, answers={"created": "Чрез общ проект"}, ratings={}
+    )
+    invite, _secret = evaluations.evaluation_invite_create(
+        partnership=partnership, actor=alice, organisation=org, email="", days=14
+    )
+    things = {
+        "organisation": org.pk, "person": person.pk, "affiliation": affiliation.pk,
+        "tag": tag.pk, "cause": cause.pk, "member": Membership.objects.get(user=bob).pk,
+        "invitation": invitation.pk, "api_token": token.pk, "partnership": partnership.pk,
+        "partner": partner.pk, "duty": duty.pk, "checklist": partnership.checklist.first().pk,
+        "project": project.pk, "resource": resource.pk, "evaluation": evaluation.pk,
+        "evaluation_invite": invite.pk,
     }
+    things.update(_agreement_things(partnership, alice, person, org))
+    return things
 
 
-# Which object a route's <pk> names, by the route's name.
+def _agreement_things(partnership, alice, person, org) -> dict:
+    """An agreement with its first version and a signatory (affiliated with the partner)."""
+    agreement = agreements.agreement_create(
+        partnership=partnership, actor=alice, data={"title": "Споразумение", "language": "bg"}
+    )
+    agreements.signatory_add(agreement=agreement, actor=alice, person=person, organisation=org)
+    return {"agreement": agreement.pk}
+
+
+# Which object a route's <pk> names, by the route's name (the longest matching prefix).
 PK_KIND = {
-    "organisation": "organisation",
-    "person": "person",
-    "affiliation": "affiliation",
-    "tag": "tag",
-    "member": "member",
-    "invitation": "invitation",
-    "api_token": "api_token",
+    "organisation": "organisation", "person": "person", "affiliation": "affiliation",
+    "tag": "tag", "member": "member", "invitation": "invitation", "api_token": "api_token",
+    "partnership": "partnership", "partner": "partner", "duty": "duty",
+    "checklist": "checklist", "project": "project", "resource": "resource",
+    "evaluation": "evaluation", "evaluation_invite": "evaluation_invite",
+    "agreement": "agreement",
 }
-
 
 # Routes whose <pk> is not the object their name starts with.
 PK_OF_ROUTE = {
     "affiliation_create": "person",
-    "partner_add": "partnership",
-    "partner_liaisons": "partnership",
-    "duty_add": "partnership",
-    "checklist_add": "partnership",
-    "project_add": "partnership",
-    "resource_add": "partnership",
+    "partner_add": "partnership", "partner_liaisons": "partnership", "duty_add": "partnership",
+    "checklist_add": "partnership", "project_add": "partnership", "resource_add": "partnership",
+    "evaluation_create": "partnership", "evaluation_invite": "partnership",
+    "evaluation_results": "partnership", "agreement_create": "partnership",
 }
 
 
@@ -125,13 +155,75 @@ def test_anonymous_visitors_are_sent_to_sign_in(alices_things, client):
 # --- the API ---------------------------------------------------------------------------------
 
 
-def _api_routes():
+def _api_schema() -> dict:
     from svrazka.api.urls import api
 
-    schema = api.get_openapi_schema()
-    for path, operations in schema["paths"].items():
+    return api.get_openapi_schema()
+
+
+def _api_routes():
+    for path, operations in _api_schema()["paths"].items():
         for method in operations:
             yield method.upper(), path
+
+
+def _example(schema: dict, components: dict):
+    """A value that satisfies a JSON schema (required fields only), so that validation passes
+    and only the workspace lookup can refuse the request."""
+    if "$ref" in schema:
+        return _example(components[schema["$ref"].split("/")[-1]], components)
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in schema:
+            options = [s for s in schema[key] if s.get("type") != "null"]
+            return _example(options[0], components)
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object":
+        return {
+            name: _example(schema["properties"][name], components)
+            for name in schema.get("required", [])
+        }
+    if kind == "array":
+        return []
+    if kind == "integer":
+        return max(1, schema.get("minimum", 1))
+    if kind == "number":
+        return 1
+    if kind == "boolean":
+        return True
+    if schema.get("format") == "date":
+        return "2026-01-01"
+    return "x"
+
+
+def _request_body(path: str, method: str) -> str:
+    import json
+
+    schema = _api_schema()
+    operation = schema["paths"][path][method.lower()]
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if not content:
+        return "{}"
+    return json.dumps(_example(content["schema"], schema["components"]["schemas"]))
+
+
+# Which of alice's objects an API route's {id} names, by the route's first segment.
+API_KINDS = {
+    "organisations": "organisation",
+    "people": "person",
+    "affiliations": "affiliation",
+    "tags": "tag",
+    "causes": "cause",
+    "partnerships": "partnership",
+    "partners": "partner",
+    "duties": "duty",
+    "checklist-items": "checklist",
+    "projects": "project",
+    "resources": "resource",
+    "agreements": "agreement",
+    "evaluations": "evaluation",
+}
 
 
 def test_every_api_route_with_an_id_is_404_for_another_workspaces_token(
@@ -141,27 +233,18 @@ def test_every_api_route_with_an_id_is_404_for_another_workspaces_token(
     from django.test import Client
 
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
-    kinds = {
-        "organisations": "organisation",
-        "people": "person",
-        "affiliations": "affiliation",
-        "tags": "tag",
-        "causes": "tag",
-    }
     checked = 0
     for method, path in _api_routes():
-        params = re.findall(r"\{(\w+)\}", path)
-        if not params:
+        if not re.findall(r"\{(\w+)\}", path):
             continue
         resource = path.removeprefix("/api/v1/").split("/")[0]
-        value = alices_things[kinds[resource]] if resource in kinds else 1
-        url = re.sub(r"\{\w+\}", str(value), path)
-        # A body that passes validation, so that only the lookup can refuse it.
-        body = '{"name": "x"}' if resource in ("tags", "causes") else "{}"
+        assert resource in API_KINDS, f"{path}: add its kind to API_KINDS"
+        url = re.sub(r"\{\w+\}", str(alices_things[API_KINDS[resource]]), path)
+        body = _request_body(path, method)
         response = client.generic(method, url, data=body, content_type="application/json")
-        assert response.status_code == 404, f"{method} {url}: {response.status_code}"
+        assert response.status_code == 404, f"{method} {url} {body}: {response.status_code}"
         checked += 1
-    assert checked >= 10
+    assert checked >= 30
 
 
 def test_every_api_route_needs_a_token(alices_things, client):

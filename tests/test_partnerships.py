@@ -349,3 +349,28 @@ def test_deleting_a_partnership_keeps_organisations(bob_client, workspace, coali
     from svrazka.contacts.models import Organisation
 
     assert Organisation.objects.filter(pk__in=org_ids).count() == 3
+
+
+def test_an_organisation_named_in_duties_is_not_deleted_silently(
+    bob_client, workspace, alice, coalition
+):
+    from svrazka.contacts.models import Organisation
+
+    partner = coalition.partners.first()
+    services.duty_add(
+        partnership=coalition,
+        actor=alice,
+        data={"user": alice, "partner": partner, "description": "Бюджет"},
+    )
+    org = partner.organisation
+    response = bob_client.post(f"/w/ngo/organisations/{org.pk}/delete/", follow=True)
+    assert "cannot be deleted while these still name it" in response.content.decode()
+    assert Organisation.objects.filter(pk=org.pk).exists()
+    assert PartnershipPartner.objects.filter(pk=partner.pk).exists()
+    bulk = bob_client.post(
+        "/w/ngo/organisations/bulk/",
+        {"action": "delete", "ids": [org.pk], "confirm": "1"},
+        follow=True,
+    )
+    assert "cannot be deleted" in bulk.content.decode()
+    assert Organisation.objects.filter(pk=org.pk).exists()

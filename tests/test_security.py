@@ -38,7 +38,11 @@ def test_forms_need_a_csrf_token(alice, workspace):
 
 
 def _production_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(
         DEBUG="false",
         SECRET_KEY="a-long-random-production-secret-" + "x7Q9pLm2" * 6,

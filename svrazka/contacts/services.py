@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError
 from django.utils.translation import gettext as _
 
 from svrazka.contacts.models import (
@@ -246,7 +246,7 @@ def organisation_delete(*, organisation: Organisation, actor) -> None:
         action=Action.DELETE,
         changes={},
     )
-    organisation.delete()
+    _delete_or_explain(organisation)
 
 
 # --- people ---------------------------------------------------------------------------------
@@ -430,7 +430,7 @@ def person_delete(*, person: Person, actor) -> None:
     record_change(
         workspace=person.workspace, actor=actor, obj=person, action=Action.DELETE, changes={}
     )
-    person.delete()
+    _delete_or_explain(person)
 
 
 # --- affiliations ---------------------------------------------------------------------------
@@ -629,8 +629,28 @@ def bulk_delete(*, workspace, actor, model, ids: list[int]) -> int:
     objects = list(model.objects.filter(workspace=workspace, pk__in=ids))
     for o in objects:
         record_change(workspace=workspace, actor=actor, obj=o, action=Action.DELETE, changes={})
-    model.objects.filter(workspace=workspace, pk__in=[o.pk for o in objects]).delete()
+    try:
+        model.objects.filter(workspace=workspace, pk__in=[o.pk for o in objects]).delete()
+    except ProtectedError as e:
+        raise _protected_message(e) from None
     return len(objects)
+
+
+def _delete_or_explain(obj) -> None:
+    """Delete, or refuse with the records that still need it (duties, signatories,
+    evaluations…), so nothing that matters disappears silently."""
+    try:
+        obj.delete()
+    except ProtectedError as e:
+        raise _protected_message(e) from None
+
+
+def _protected_message(error: ProtectedError) -> ValidationError:
+    named = sorted({f"{o._meta.verbose_name}: {o}" for o in error.protected_objects})
+    return ValidationError(
+        _("It cannot be deleted while these still name it: %(names)s. Change or remove them first.")
+        % {"names": "; ".join(named[:10])}
+    )
 
 
 def _user(actor):

@@ -175,7 +175,11 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_delete(request: HttpRequest, pk: int) -> HttpResponse:
     org = selectors.get_organisation(request.workspace, pk)
     if request.method == "POST":
-        services.organisation_delete(organisation=org, actor=request.user)
+        try:
+            services.organisation_delete(organisation=org, actor=request.user)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+            return redirect("organisation_detail", slug=request.workspace.slug, pk=org.pk)
         messages.success(request, _("“%(name)s” is deleted.") % {"name": org.name})
         return redirect("organisation_list", slug=request.workspace.slug)
     return render(
@@ -296,7 +300,11 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person(request.workspace, pk)
     if request.method == "POST":
-        services.person_delete(person=person, actor=request.user)
+        try:
+            services.person_delete(person=person, actor=request.user)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+            return redirect("person_detail", slug=request.workspace.slug, pk=person.pk)
         messages.success(request, _("“%(name)s” is deleted.") % {"name": person.full_name})
         return redirect("person_list", slug=request.workspace.slug)
     return render(
@@ -461,7 +469,13 @@ def _bulk(request: HttpRequest, model, list_url: str) -> HttpResponse:
             "contacts/bulk_delete_confirm.html",
             {"objects": objects, "ids": [o.pk for o in objects], "cancel_url": back},
         )
-    n = services.bulk_delete(workspace=request.workspace, actor=request.user, model=model, ids=ids)
+    try:
+        n = services.bulk_delete(
+            workspace=request.workspace, actor=request.user, model=model, ids=ids
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect(back)
     messages.success(
         request, ngettext("%(n)s record deleted.", "%(n)s records deleted.", n) % {"n": n}
     )

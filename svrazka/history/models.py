@@ -71,6 +71,9 @@ RELATION_LABELS = {
     "resource": _("resource"),
     "agreement": _("agreement"),
     "evaluation": _("evaluation"),
+    "evaluation_invite": _("evaluation link"),
+    "signatory": _("signatory"),
+    "signed_scan": _("signed scan"),
 }
 
 

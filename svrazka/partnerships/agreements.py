@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch
 from django.http import Http404
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -162,12 +162,6 @@ def signable_people(agreement: Agreement, party_list=None) -> list[Affiliation]:
         .select_related("person", "organisation")
         .order_by("organisation__name", "person__sort_key", "id")[:500]
     )
-
-
-def agreements_of(partnership: Partnership) -> QuerySet[Agreement]:
-    return Agreement.objects.filter(
-        workspace_id=partnership.workspace_id, partnership=partnership
-    ).order_by("-created_at", "-id")
 
 
 def next_statuses(agreement: Agreement) -> list[tuple[str, str]]:
@@ -784,3 +778,6 @@ def send_agreement_reminders(*, today: date | None = None) -> tuple[int, int]:
             continue
         sent += 1
     return sent, expired
+
+
+# --- test data ------------------------------------------------------------------------------

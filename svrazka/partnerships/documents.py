@@ -16,6 +16,73 @@ from django.utils.text import slugify
 from svrazka.partnerships import agreements, practice
 from svrazka.partnerships.models import Agreement, AgreementVersion
 
+# A4, page numbers and the document title in the footer; DejaVu Sans (or Noto Sans) for Cyrillic.
+DOCUMENT_CSS = """
+@page {
+    size: A4;
+    margin: 22mm 20mm 22mm 22mm;
+    @bottom-left { content: string(doctitle); font-size: 8pt; color: #666; }
+    @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; color: #666; }
+}
+html {
+    font-family: "DejaVu Sans", "Noto Sans", "Liberation Sans", sans-serif;
+    font-size: 10pt;
+    line-height: 1.4;
+    color: #111;
+}
+.caption {
+    text-align: center;
+    letter-spacing: .08em;
+    text-transform: uppercase;
+    font-size: 9pt;
+    color: #444;
+    margin: 0;
+}
+h1 { text-align: center; font-size: 16pt; margin: 4pt 0 2pt; string-set: doctitle content(); }
+.meta { text-align: center; color: #555; font-size: 9pt; margin: 0 0 14pt; }
+.draft { color: #a00; font-weight: bold; }
+h2 {
+    font-size: 12pt;
+    margin: 14pt 0 4pt;
+    border-bottom: .5pt solid #999;
+    padding-bottom: 2pt;
+    page-break-after: avoid;
+}
+h3 { font-size: 10.5pt; margin: 8pt 0 2pt; page-break-after: avoid; }
+p { margin: 0 0 5pt; }
+.text { white-space: pre-wrap; }
+.open { color: #777; font-style: italic; }
+ol.parties { padding-left: 14pt; margin: 0 0 8pt; }
+ol.parties li { margin-bottom: 3pt; }
+.details { color: #444; font-size: 9pt; }
+dl.contrib { margin: 0 0 4pt; }
+dl.contrib dt { font-weight: bold; margin-top: 2pt; }
+dl.contrib dd { margin: 0 0 2pt 12pt; white-space: pre-wrap; }
+.signatures { margin-top: 6pt; }
+.signature {
+    page-break-inside: avoid;
+    border: .5pt solid #999;
+    padding: 6pt 8pt;
+    margin-bottom: 8pt;
+}
+.signature table { width: 100%; border-collapse: collapse; }
+.signature th {
+    text-align: left;
+    font-weight: normal;
+    color: #444;
+    width: 30%;
+    padding: 2pt 0;
+    vertical-align: bottom;
+}
+.signature td {
+    padding: 2pt 0;
+    border-bottom: .5pt dotted #999;
+    height: 14pt;
+    vertical-align: bottom;
+}
+.signature tr.sign td { height: 34pt; border-bottom: .75pt solid #111; }
+"""
+
 LABELS = {
     "en": {
         "agreement": "Partnership agreement",
@@ -188,11 +255,13 @@ def filename(agreement: Agreement, version: AgreementVersion, ext: str) -> str:
 
 
 def agreement_pdf(agreement: Agreement, version: AgreementVersion | None = None) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     context = document_context(agreement, version)
     html = render_to_string("partnerships/agreement_document.html", context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        stylesheets=[CSS(string=DOCUMENT_CSS)]
+    )
 
 
 # --- DOCX -----------------------------------------------------------------------------------

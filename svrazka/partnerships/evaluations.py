@@ -171,7 +171,7 @@ def evaluation_submit_by_partner(
     answers, ratings = _clean_content(answers, ratings)
     now = timezone.now()
     claimed = EvaluationInvite.objects.filter(
-        pk=invite.pk, used_at__isnull=True, expires_at__gt=now
+        pk=invite.pk, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
     ).update(used_at=now)
     if claimed != 1:
         raise InviteClosed
@@ -330,9 +330,9 @@ def evaluation_invite_revoke(*, invite: EvaluationInvite, actor) -> EvaluationIn
     """Withdraw an open link: it expires now. A used or expired link stays as it is."""
     now = timezone.now()
     if EvaluationInvite.objects.filter(
-        pk=invite.pk, used_at__isnull=True, expires_at__gt=now
-    ).update(expires_at=now):
-        invite.expires_at = now
+        pk=invite.pk, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).update(revoked_at=now):
+        invite.revoked_at = now
         _record(invite.partnership, actor, {"evaluation_invite": [_invite_label(invite), None]})
     return invite
 
@@ -408,6 +408,7 @@ def evaluation_card(partnership: Partnership) -> dict:
             workspace=partnership.workspace_id,
             partnership=partnership,
             used_at__isnull=True,
+            revoked_at__isnull=True,
             expires_at__gt=timezone.now(),
         )
         .select_related("organisation")

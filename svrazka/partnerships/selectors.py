@@ -61,9 +61,10 @@ def get_checklist_item(workspace, pk: int) -> ChecklistItem:
 def partnerships_list(*, workspace, filters: PartnershipFilters) -> QuerySet[Partnership]:
     qs = Partnership.objects.filter(workspace=workspace)
     if filters.q:
-        words = filters.q.split()[:8]
-        for word in words:
-            qs = qs.filter(Q(title__icontains=word) | Q(goals__icontains=word))
+        from svrazka.lib.translit import fold
+
+        for word in fold(filters.q).split()[:8]:
+            qs = qs.filter(search_text__contains=word)
     if filters.form:
         qs = qs.filter(form=filters.form)
     if filters.status:

@@ -12,6 +12,7 @@ from svrazka.contacts.models import Affiliation, Organisation, Person
 from svrazka.contacts.services import EditConflict
 from svrazka.history.models import Action
 from svrazka.history.services import diff, record_change, snapshot
+from svrazka.lib import translit
 from svrazka.partnerships import practice
 from svrazka.partnerships.models import (
     ChecklistItem,
@@ -134,6 +135,7 @@ def _prepare(partnership: Partnership, data: dict) -> None:
             )
     _same_workspace(ws, partnership.facilitator, "facilitator")
     _check_liaison(ws, partnership.liaison)
+    partnership.search_text = translit.fold(f"{partnership.title} {partnership.goals}")
     partnership.full_clean(exclude=["workspace", "created_by"])
 
 

@@ -20,8 +20,8 @@ class Evaluation(models.Model):
         related_name="evaluations",
     )
     respondent_name = models.CharField(_("filled in by"), max_length=200, blank=True)
-    answers = models.JSONField(default=dict)  # {question key: text}
-    ratings = models.JSONField(default=dict)  # {rating key: 1..5}
+    answers = models.JSONField(default=dict, blank=True)  # {question key: text}
+    ratings = models.JSONField(default=dict, blank=True)  # {rating key: 1..5}
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -56,6 +56,7 @@ class EvaluationInvite(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
     evaluation = models.OneToOneField(
         Evaluation, null=True, blank=True, on_delete=models.SET_NULL, related_name="invite"
     )
@@ -72,4 +73,6 @@ class EvaluationInvite(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.used_at is None and self.expires_at > timezone.now()
+        return (
+            self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+        )

@@ -58,6 +58,8 @@ class Partnership(models.Model):
     description = models.TextField(
         _("description"), blank=True, validators=[MaxLengthValidator(20000)]
     )
+    # Folded text of title and goals for search in any alphabet and case (svrazka.lib.translit).
+    search_text = models.TextField(default="", editable=False)
     # Where the partnership stands in the flow: a step key of svrazka.partnerships.practice.
     step = models.CharField(_("step"), max_length=40, default="favourable_conditions")
     phase = models.CharField(_("phase"), max_length=10, choices=Phase.choices, default=Phase.BEFORE)

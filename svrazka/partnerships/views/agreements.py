@@ -484,12 +484,13 @@ def agreement_scan_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def agreement_scan(request: HttpRequest, pk: int) -> HttpResponse:
     """The signed scan, for members only: media files are never served at a public URL."""
     agreement = agreements.get_agreement(request.workspace, pk)
-    if not agreement.signed_scan:
-        raise Http404
     try:
-        handle = agreement.signed_scan.open("rb")
+        handle = agreement.signed_scan.open("rb") if agreement.signed_scan else None
     except FileNotFoundError:
-        raise Http404 from None
+        handle = None
+    if handle is None:
+        messages.warning(request, _("There is no signed scan to download yet."))
+        return redirect("agreement_detail", slug=request.workspace.slug, pk=agreement.pk)
     ext = agreement.signed_scan.name.rsplit(".", 1)[-1]
     response = FileResponse(
         handle,

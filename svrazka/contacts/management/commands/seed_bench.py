@@ -17,14 +17,17 @@ connection, PostgreSQL through ``COPY``. People and organisations get their ids 
 """
 
 import bisect
+import hashlib
 import itertools
 import json
 import multiprocessing
 import os
 import random
 import re
+import tempfile
 import time
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -243,19 +246,59 @@ NOTES = [
     "Met at the youth work conference; keen on a partnership.",
     "Говори английски и гръцки.",
 ]
-BG_EMAIL_DOMAINS = [("gmail.com", 40), ("abv.bg", 30), ("mail.bg", 9), ("yahoo.com", 8),
-                    ("dir.bg", 4), ("outlook.com", 5), ("hotmail.com", 3), ("icloud.com", 1)]
-GR_EMAIL_DOMAINS = [("gmail.com", 45), ("yahoo.gr", 15), ("hotmail.com", 12), ("otenet.gr", 8),
-                    ("outlook.com", 10), ("windowslive.com", 2), ("yahoo.com", 8)]
-RO_EMAIL_DOMAINS = [("gmail.com", 50), ("yahoo.com", 25), ("yahoo.ro", 10), ("hotmail.com", 8),
-                    ("outlook.com", 7)]
-BG_ORG_KINDS = [("ngo", 45), ("company", 15), ("public_body", 9), ("education", 11),
-                ("media", 4), ("foundation", 6), ("network", 3), ("informal_group", 3),
-                ("other", 4)]
+BG_EMAIL_DOMAINS = [
+    ("gmail.com", 40),
+    ("abv.bg", 30),
+    ("mail.bg", 9),
+    ("yahoo.com", 8),
+    ("dir.bg", 4),
+    ("outlook.com", 5),
+    ("hotmail.com", 3),
+    ("icloud.com", 1),
+]
+GR_EMAIL_DOMAINS = [
+    ("gmail.com", 45),
+    ("yahoo.gr", 15),
+    ("hotmail.com", 12),
+    ("otenet.gr", 8),
+    ("outlook.com", 10),
+    ("windowslive.com", 2),
+    ("yahoo.com", 8),
+]
+RO_EMAIL_DOMAINS = [
+    ("gmail.com", 50),
+    ("yahoo.com", 25),
+    ("yahoo.ro", 10),
+    ("hotmail.com", 8),
+    ("outlook.com", 7),
+]
+BG_ORG_KINDS = [
+    ("ngo", 45),
+    ("company", 15),
+    ("public_body", 9),
+    ("education", 11),
+    ("media", 4),
+    ("foundation", 6),
+    ("network", 3),
+    ("informal_group", 3),
+    ("other", 4),
+]
 ORG_COUNTRIES = [("BG", 60), ("GR", 12), ("RO", 15), ("OTHER", 13)]
 NATIONALITIES = [("BG", 70), ("GR", 15), ("RO", 15)]
-WHERE_FOUND = ["conference", "seminar", "workshop", "event", "previous_project", "website",
-               "platform", "network", "professional_org", "referral", "social_media", "import"]
+WHERE_FOUND = [
+    "conference",
+    "seminar",
+    "workshop",
+    "event",
+    "previous_project",
+    "website",
+    "platform",
+    "network",
+    "professional_org",
+    "referral",
+    "social_media",
+    "import",
+]
 CHANNELS = ["email", "phone", "meeting", "video", "social"]
 
 
@@ -380,29 +423,86 @@ class Table:
         return f"COPY {connection.ops.quote_name(self.name)} ({cols}) FROM STDIN"
 
 
-CONTACT_FIELDS = ["workspace", "created_by", "website", "linkedin", "facebook", "x", "country",
-                  "languages", "where_found", "where_found_note", "notes", "sort_key", "version",
-                  "created_at", "updated_at"]
+CONTACT_FIELDS = [
+    "workspace",
+    "created_by",
+    "website",
+    "linkedin",
+    "facebook",
+    "x",
+    "country",
+    "languages",
+    "where_found",
+    "where_found_note",
+    "notes",
+    "sort_key",
+    "version",
+    "created_at",
+    "updated_at",
+]
 
 
 def _tables() -> dict[str, Table]:
     return {
-        "org": Table(Organisation, ["id", *CONTACT_FIELDS, "name", "short_name", "kind", "eik",
-                                    "pic", "oid", "vat", "email", "phone", "city", "address",
-                                    "last_verified"]),
+        "org": Table(
+            Organisation,
+            [
+                "id",
+                *CONTACT_FIELDS,
+                "name",
+                "short_name",
+                "kind",
+                "eik",
+                "pic",
+                "oid",
+                "vat",
+                "email",
+                "phone",
+                "city",
+                "address",
+                "last_verified",
+            ],
+        ),
         "org_cause": Table(OrganisationCause, ["workspace", "organisation", "cause"]),
         "org_tag": Table(OrganisationTag, ["workspace", "organisation", "tag"]),
         "org_token": Table(OrganisationToken, ["workspace", "organisation", "token"]),
-        "person": Table(Person, ["id", *CONTACT_FIELDS, "given_name", "middle_name",
-                                 "family_name", "other_spelling", "title", "date_of_birth",
-                                 "street", "city", "postal_code", "preferred_channel", "consent",
-                                 "consent_source", "consent_date"]),
+        "person": Table(
+            Person,
+            [
+                "id",
+                *CONTACT_FIELDS,
+                "given_name",
+                "middle_name",
+                "family_name",
+                "other_spelling",
+                "title",
+                "date_of_birth",
+                "street",
+                "city",
+                "postal_code",
+                "preferred_channel",
+                "consent",
+                "consent_source",
+                "consent_date",
+            ],
+        ),
         "email": Table(PersonEmail, ["workspace", "person", "email", "position"]),
         "phone": Table(PersonPhone, ["workspace", "person", "number", "position"]),
         "person_cause": Table(PersonCause, ["workspace", "person", "cause"]),
         "person_tag": Table(PersonTag, ["workspace", "person", "tag"]),
-        "affiliation": Table(Affiliation, ["workspace", "person", "organisation", "position",
-                                           "start_date", "end_date", "created_at", "version"]),
+        "affiliation": Table(
+            Affiliation,
+            [
+                "workspace",
+                "person",
+                "organisation",
+                "position",
+                "start_date",
+                "end_date",
+                "created_at",
+                "version",
+            ],
+        ),
         "person_token": Table(PersonToken, ["workspace", "person", "token"]),
     }
 
@@ -410,13 +510,22 @@ def _tables() -> dict[str, Table]:
 # --- the generator ----------------------------------------------------------------------------
 
 _WORD = re.compile(r"[a-z0-9]+")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
 
 
 class Generator:
     """Makes rows; keeps the caches of tokens and sort keys per distinct name."""
 
-    def __init__(self, *, vendor: str, workspace_id: int, owner_id: int, causes: list[int],
-                 tags: list[int], now: float):
+    def __init__(
+        self,
+        *,
+        vendor: str,
+        workspace_id: int,
+        owner_id: int,
+        causes: list[int],
+        tags: list[int],
+        now: float,
+    ):
         self.fmt = Formats(vendor)
         self.ws = workspace_id
         self.owner = owner_id
@@ -441,9 +550,11 @@ class Generator:
                 "female": Weighted(zipf(BG_FEMALE.split())),
                 "patronymic": Weighted(zipf([p for _, p in bg_male])),
                 "family_m": Weighted(zipf(bg_family, s=1.0, start=3.0)),
-                "family_f": Weighted(zipf([_bg_female_family(f) for f in bg_family], s=1.0,
-                                          start=3.0)),
-                "cities": _cities(BG_CITIES), "domains": Weighted(BG_EMAIL_DOMAINS),
+                "family_f": Weighted(
+                    zipf([_bg_female_family(f) for f in bg_family], s=1.0, start=3.0)
+                ),
+                "cities": _cities(BG_CITIES),
+                "domains": Weighted(BG_EMAIL_DOMAINS),
                 "languages": ['["bg"]', '["bg", "en"]', '["bg", "en", "de"]', '["bg", "ru"]'],
                 "phone": ("+359", ["87", "88", "89", "98"], 7),
             },
@@ -453,7 +564,8 @@ class Generator:
                 "patronymic": Weighted(zipf([p for _, p in gr_male])),
                 "family_m": Weighted(zipf([m for m, _ in gr_family], s=1.0, start=3.0)),
                 "family_f": Weighted(zipf([f for _, f in gr_family], s=1.0, start=3.0)),
-                "cities": _cities(GR_CITIES), "domains": Weighted(GR_EMAIL_DOMAINS),
+                "cities": _cities(GR_CITIES),
+                "domains": Weighted(GR_EMAIL_DOMAINS),
                 "languages": ['["el"]', '["el", "en"]', '["el", "en", "bg"]'],
                 "phone": ("+30", ["690", "693", "694", "695", "697", "698", "699"], 7),
             },
@@ -463,7 +575,8 @@ class Generator:
                 "patronymic": None,
                 "family_m": Weighted(zipf(RO_FAMILY.split(), s=1.0, start=3.0)),
                 "family_f": Weighted(zipf(RO_FAMILY.split(), s=1.0, start=3.0)),
-                "cities": _cities(RO_CITIES), "domains": Weighted(RO_EMAIL_DOMAINS),
+                "cities": _cities(RO_CITIES),
+                "domains": Weighted(RO_EMAIL_DOMAINS),
                 "languages": ['["ro"]', '["ro", "en"]', '["ro", "en", "fr"]'],
                 "phone": ("+40", ["72", "73", "74", "75", "76", "77"], 7),
             },
@@ -495,6 +608,10 @@ class Generator:
         if hit is None:
             if chunk.isascii() and chunk.isdigit():
                 hit = frozenset([chunk[: translit.MAX_TOKEN]])  # digits fold to themselves
+            elif _ASCII_WORD.fullmatch(chunk):  # folds to itself; only the skeleton differs
+                hit = frozenset(
+                    [chunk[: translit.MAX_TOKEN], translit.skeleton(chunk)[: translit.MAX_TOKEN]]
+                )
             else:
                 hit = frozenset(translit.tokens(chunk))
             if len(self._word_tokens) < 400_000:
@@ -578,7 +695,7 @@ class Generator:
             phrases = self.gr_phrases if country == "GR" else self.ro_phrases
             if r() < 0.7:
                 p = rng.choice(phrases)
-                name = (f"Σύλλογος «{p}»" if country == "GR" else f"Asociația „{p}”")
+                name = f"Σύλλογος «{p}»" if country == "GR" else f"Asociația „{p}”"
                 if r() < 0.3:
                     name += f" {city}"
             else:
@@ -604,20 +721,28 @@ class Generator:
             short = short.upper()
         created = self.when(rng, 6)
         return {
-            "name": name, "short_name": short, "kind": kind, "country": country, "city": city,
+            "name": name,
+            "short_name": short,
+            "kind": kind,
+            "country": country,
+            "city": city,
             "address": f"{postal} {city}, {address}" if r() < 0.6 else "",
-            "eik": eik_value, "vat": vat,
+            "eik": eik_value,
+            "vat": vat,
             "pic": "".join(rng.choices("0123456789", k=9)) if r() < 0.25 else "",
             "oid": "E1" + "".join(rng.choices("0123456789", k=7)) if r() < 0.2 else "",
-            "email": email, "domain": domain,
+            "email": email,
+            "domain": domain,
             "phone": self.phone(rng, country) if country in self.nations and r() < 0.6 else "",
             "website": f"https://{domain}/" if r() < 0.7 else "",
             "facebook": f"https://www.facebook.com/{words[0]}{rng.randint(1, 999)}"
-            if r() < 0.3 else "",
+            if r() < 0.3
+            else "",
             "languages": json.dumps([lang, "en"] if lang != "en" else ["en"]),
             "where_found": rng.choice(WHERE_FOUND) if r() < 0.6 else "",
             "notes": rng.choice(NOTES) if r() < 0.1 else "",
-            "created": created, "updated": created + r() * (self.now - created),
+            "created": created,
+            "updated": created + r() * (self.now - created),
             "last_verified": self.day(rng, 4) if r() < 0.5 else None,
             "causes": self.pick_cause_ids(rng, rng.choice((1, 1, 2, 2, 3))),
             "tags": self.pick_tag_ids(rng, rng.choice((1, 1, 2))) if r() < 0.3 else [],
@@ -626,48 +751,75 @@ class Generator:
     def _bg_org_name(self, rng: random.Random, kind: str, city: str) -> str:
         p = rng.choice(self.bg_phrases)
         if kind == "ngo":
-            return rng.choice([
-                f"Сдружение „{p}“", f"Асоциация „{p}“", f"Сдружение „{p} – {city}“",
-                f"Център за {rng.choice(self.bg_topics)}", f"Младежки център „{p}“",
-                f"Институт за {rng.choice(self.bg_topics)}", f"Клуб „{p}“ {city}",
-            ])
+            return rng.choice(
+                [
+                    f"Сдружение „{p}“",
+                    f"Асоциация „{p}“",
+                    f"Сдружение „{p} – {city}“",
+                    f"Център за {rng.choice(self.bg_topics)}",
+                    f"Младежки център „{p}“",
+                    f"Институт за {rng.choice(self.bg_topics)}",
+                    f"Клуб „{p}“ {city}",
+                ]
+            )
         if kind == "foundation":
-            return rng.choice([f"Фондация „{p}“", f"Фондация „{rng.choice(self.bg_famous)}“",
-                               f"Фондация „{p} {city}“"])
+            return rng.choice(
+                [
+                    f"Фондация „{p}“",
+                    f"Фондация „{rng.choice(self.bg_famous)}“",
+                    f"Фондация „{p} {city}“",
+                ]
+            )
         if kind == "company":
             family = self.nations["BG"]["family_m"].pick(rng)
-            return rng.choice([f"„{p}“ ЕООД", f"{family} и синове ООД",
-                               f"„{family} Консулт“ ЕООД", f"„{p}“ АД"])
+            return rng.choice(
+                [f"„{p}“ ЕООД", f"{family} и синове ООД", f"„{family} Консулт“ ЕООД", f"„{p}“ АД"]
+            )
         if kind == "public_body":
-            return rng.choice([f"Община {city}", f"Областна администрация {city}",
-                               f"Регионална библиотека „{rng.choice(self.bg_famous)}“ – {city}",
-                               f"Регионално управление на образованието – {city}",
-                               f"Дирекция „Социално подпомагане“ – {city}"])
+            return rng.choice(
+                [
+                    f"Община {city}",
+                    f"Областна администрация {city}",
+                    f"Регионална библиотека „{rng.choice(self.bg_famous)}“ – {city}",
+                    f"Регионално управление на образованието – {city}",
+                    f"Дирекция „Социално подпомагане“ – {city}",
+                ]
+            )
         if kind == "education":
-            return rng.choice([f"СУ „{rng.choice(self.bg_famous)}“ – {city}",
-                               f"ОУ „{rng.choice(self.bg_famous)}“ – {city}",
-                               f"ПГ по туризъм „{rng.choice(self.bg_famous)}“ – {city}",
-                               f"{rng.randint(1, 180)} СУ „{rng.choice(self.bg_famous)}“"])
+            return rng.choice(
+                [
+                    f"СУ „{rng.choice(self.bg_famous)}“ – {city}",
+                    f"ОУ „{rng.choice(self.bg_famous)}“ – {city}",
+                    f"ПГ по туризъм „{rng.choice(self.bg_famous)}“ – {city}",
+                    f"{rng.randint(1, 180)} СУ „{rng.choice(self.bg_famous)}“",
+                ]
+            )
         if kind == "media":
-            return rng.choice([f"{city} Днес", f"Радио „{p}“", f"Вестник „{p}“",
-                               f"„{p}“ Медия"])
+            return rng.choice([f"{city} Днес", f"Радио „{p}“", f"Вестник „{p}“", f"„{p}“ Медия"])
         if kind == "network":
-            return rng.choice([f"Мрежа „{p}“", f"Национална мрежа за {rng.choice(self.bg_topics)}",
-                               f"Коалиция „{p}“"])
+            return rng.choice(
+                [
+                    f"Мрежа „{p}“",
+                    f"Национална мрежа за {rng.choice(self.bg_topics)}",
+                    f"Коалиция „{p}“",
+                ]
+            )
         if kind == "informal_group":
-            return rng.choice([f"Инициативен комитет „{p}“", f"Доброволци {city}",
-                               f"Група „{p}“"])
-        return rng.choice([f"Народно читалище „{p} – {rng.randint(1870, 1990)}“",
-                           f"Клуб „{p}“"])
+            return rng.choice([f"Инициативен комитет „{p}“", f"Доброволци {city}", f"Група „{p}“"])
+        return rng.choice([f"Народно читалище „{p} – {rng.randint(1870, 1990)}“", f"Клуб „{p}“"])
 
     def organisation_keys(self, o: dict) -> tuple[str, frozenset[str]]:
         sort_key = self._sort_keys.get(o["name"])
         if sort_key is None:
             sort_key = self._sort_keys[o["name"]] = translit.sort_key(o["name"])
         tokens = frozenset().union(
-            self.text_tokens(o["name"]), self.text_tokens(o["short_name"]),
-            self.text_tokens(o["eik"]), self.text_tokens(o["pic"]), self.text_tokens(o["vat"]),
-            self.email_tokens(o["email"]), self.text_tokens(o["city"]),
+            self.text_tokens(o["name"]),
+            self.text_tokens(o["short_name"]),
+            self.text_tokens(o["eik"]),
+            self.text_tokens(o["pic"]),
+            self.text_tokens(o["vat"]),
+            self.email_tokens(o["email"]),
+            self.text_tokens(o["city"]),
         )
         return sort_key, tokens
 
@@ -678,13 +830,38 @@ class Generator:
         for pk in range(first_id, first_id + count):
             o = self.organisation(rng)
             sort_key, tokens = self.organisation_keys(o)
-            rows["org"].append((
-                pk, ws, self.owner, o["website"], "", o["facebook"], "", o["country"],
-                o["languages"], o["where_found"], "", o["notes"], sort_key, 1,
-                dt(o["created"]), dt(o["updated"]), o["name"], o["short_name"], o["kind"],
-                o["eik"], o["pic"], o["oid"], o["vat"], o["email"], o["phone"], o["city"],
-                o["address"], self.fmt.date(o["last_verified"]),
-            ))
+            rows["org"].append(
+                (
+                    pk,
+                    ws,
+                    self.owner,
+                    o["website"],
+                    "",
+                    o["facebook"],
+                    "",
+                    o["country"],
+                    o["languages"],
+                    o["where_found"],
+                    "",
+                    o["notes"],
+                    sort_key,
+                    1,
+                    dt(o["created"]),
+                    dt(o["updated"]),
+                    o["name"],
+                    o["short_name"],
+                    o["kind"],
+                    o["eik"],
+                    o["pic"],
+                    o["oid"],
+                    o["vat"],
+                    o["email"],
+                    o["phone"],
+                    o["city"],
+                    o["address"],
+                    self.fmt.date(o["last_verified"]),
+                )
+            )
             rows["org_cause"].extend((ws, pk, c) for c in o["causes"])
             rows["org_tag"].extend((ws, pk, t) for t in o["tags"])
             rows["org_token"].extend((ws, pk, t) for t in tokens)
@@ -744,11 +921,18 @@ class Generator:
         elif cr < 0.45:
             consent = "withdrawn"
         return {
-            "nation": nation, "given": given, "middle": middle, "family": family,
-            "other": other, "emails": emails, "phones": phones, "org": org,
+            "nation": nation,
+            "given": given,
+            "middle": middle,
+            "family": family,
+            "other": other,
+            "emails": emails,
+            "phones": phones,
+            "org": org,
             "title": rng.choice(TITLES) if r() < 0.08 else "",
             "dob": date(rng.randint(1950, 2004), rng.randint(1, 12), rng.randint(1, 28))
-            if r() < 0.35 else None,
+            if r() < 0.35
+            else None,
             "city": city if r() < 0.8 else "",
             "postal": postal if r() < 0.4 else "",
             "street": f"ул. {rng.randint(1, 200)}" if nation == "BG" and r() < 0.25 else "",
@@ -758,10 +942,12 @@ class Generator:
             "consent_date": self.day(rng, 3) if consent == "given" else None,
             "languages": rng.choice(n["languages"]),
             "linkedin": f"https://www.linkedin.com/in/{g}-{f}-{rng.randint(1, 9999)}"
-            if r() < 0.06 else "",
+            if r() < 0.06
+            else "",
             "where_found": rng.choice(WHERE_FOUND) if r() < 0.5 else "",
             "notes": rng.choice(NOTES) if r() < 0.05 else "",
-            "created": created, "updated": created + r() * r() * (self.now - created),
+            "created": created,
+            "updated": created + r() * r() * (self.now - created),
             "causes": self.pick_cause_ids(rng, 1 if r() < 0.6 else 2),
             "tags": self.pick_tag_ids(rng, 1 if r() < 0.7 else 2) if r() < 0.3 else [],
             "position": rng.choice(POSITIONS) if r() < 0.7 else "",
@@ -804,24 +990,61 @@ class Generator:
         return sort_key, frozenset().union(*parts)
 
     def person_rows(self, first_id: int, count: int, rng: random.Random) -> dict:
-        names = ("person", "email", "phone", "person_cause", "person_tag", "affiliation",
-                 "person_token")
+        names = (
+            "person",
+            "email",
+            "phone",
+            "person_cause",
+            "person_tag",
+            "affiliation",
+            "person_token",
+        )
         rows: dict[str, list] = {name: [] for name in names}
         ws, dt, d = self.ws, self.fmt.datetime, self.fmt.date
         person, email, phone = rows["person"], rows["email"], rows["phone"]
-        pcause, ptag, aff, ptok = (rows["person_cause"], rows["person_tag"],
-                                   rows["affiliation"], rows["person_token"])
+        pcause, ptag, aff, ptok = (
+            rows["person_cause"],
+            rows["person_tag"],
+            rows["affiliation"],
+            rows["person_token"],
+        )
         for pk in range(first_id, first_id + count):
             p = self.person(rng)
             sort_key, tokens = self.person_keys(p)
             created = dt(p["created"])
-            person.append((
-                pk, ws, self.owner, "", p["linkedin"], "", "", p["nation"], p["languages"],
-                p["where_found"], "", p["notes"], sort_key, 1, created, dt(p["updated"]),
-                p["given"], p["middle"], p["family"], p["other"], p["title"], d(p["dob"]),
-                p["street"], p["city"], p["postal"], p["channel"], p["consent"],
-                p["consent_source"], d(p["consent_date"]),
-            ))
+            person.append(
+                (
+                    pk,
+                    ws,
+                    self.owner,
+                    "",
+                    p["linkedin"],
+                    "",
+                    "",
+                    p["nation"],
+                    p["languages"],
+                    p["where_found"],
+                    "",
+                    p["notes"],
+                    sort_key,
+                    1,
+                    created,
+                    dt(p["updated"]),
+                    p["given"],
+                    p["middle"],
+                    p["family"],
+                    p["other"],
+                    p["title"],
+                    d(p["dob"]),
+                    p["street"],
+                    p["city"],
+                    p["postal"],
+                    p["channel"],
+                    p["consent"],
+                    p["consent_source"],
+                    d(p["consent_date"]),
+                )
+            )
             email.extend((ws, pk, e, i) for i, e in enumerate(p["emails"]))
             phone.extend((ws, pk, n, i) for i, n in enumerate(p["phones"]))
             pcause.extend((ws, pk, c) for c in p["causes"])
@@ -878,8 +1101,17 @@ class Command(BaseCommand):
         parser.add_argument("--orgs", type=int, default=100_000)
         parser.add_argument("--people", type=int, default=1_000_000)
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                            help="worker processes that generate rows (default: CPU count)")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="worker processes that generate rows (default: CPU count)",
+        )
+        parser.add_argument(
+            "--check-references",
+            action="store_true",
+            help="PostgreSQL: check every foreign key of the new rows at the end",
+        )
 
     def say(self, text: str) -> None:
         self.stdout.write(f"[{time.monotonic() - self.t0:7.1f}s] {text}")
@@ -891,38 +1123,70 @@ class Command(BaseCommand):
         vendor = connection.vendor
         if vendor not in ("sqlite", "postgresql"):
             raise CommandError(f"seed_bench supports SQLite and PostgreSQL, not {vendor}.")
-        self.say(f"seeding workspace '{slug}' on {vendor}: {opts['orgs']:,} organisations, "
-                 f"{opts['people']:,} people, seed {opts['seed']}, {opts['jobs']} jobs")
+        self.say(
+            f"seeding workspace '{slug}' on {vendor}: {opts['orgs']:,} organisations, "
+            f"{opts['people']:,} people, seed {opts['seed']}, {opts['jobs']} jobs"
+        )
         self.pg_superuser = False
         self.tune(vendor)
         if vendor == "postgresql" and not self.pg_superuser:
             self.say("not a superuser: foreign-key triggers stay on, so loading is much slower")
-        self.delete_workspace(slug)
-        workspace, owner, cause_ids, tag_ids = self.create_workspace(slug)
         tables = _tables()
-        gen = Generator(vendor=vendor, workspace_id=workspace.pk, owner_id=owner.pk,
-                        causes=cause_ids, tags=tag_ids, now=time.time())
-        self.verify(gen)
-        _STATE.update(gen=gen, tables=tables, vendor=vendor, seed=opts["seed"])
-
-        first_org = self.next_id(Organisation)
-        org_meta: list = []
-        self.load("organisations", _org_chunk, first_org, opts["orgs"], ORGS_CHUNK, tables,
-                  opts["jobs"], collect=org_meta)
-        gen.set_organisations(org_meta)
-        del org_meta
-        first_person = self.next_id(Person)
-        self.load("people", _person_chunk, first_person, opts["people"], PEOPLE_CHUNK, tables,
-                  opts["jobs"])
+        self.restore_indexes()  # left over by an interrupted run
+        # Building an index once is several times faster than growing it row by row; without
+        # the foreign-key checks (see tune()) nothing needs the indexes while loading.
+        drop = opts["people"] >= 100_000 and (vendor == "sqlite" or self.pg_superuser)
+        if drop:
+            self.drop_indexes(tables)
+        try:
+            self.delete_workspace(slug)
+            workspace, owner, cause_ids, tag_ids = self.create_workspace(slug)
+            gen = Generator(
+                vendor=vendor,
+                workspace_id=workspace.pk,
+                owner_id=owner.pk,
+                causes=cause_ids,
+                tags=tag_ids,
+                now=time.time(),
+            )
+            self.verify(gen)
+            _STATE.update(gen=gen, tables=tables, vendor=vendor, seed=opts["seed"])
+            org_meta: list = []
+            self.load(
+                "organisations",
+                _org_chunk,
+                self.next_id(Organisation),
+                opts["orgs"],
+                ORGS_CHUNK,
+                tables,
+                opts["jobs"],
+                collect=org_meta,
+            )
+            gen.set_organisations(org_meta)
+            del org_meta
+            self.load(
+                "people",
+                _person_chunk,
+                self.next_id(Person),
+                opts["people"],
+                PEOPLE_CHUNK,
+                tables,
+                opts["jobs"],
+            )
+        finally:
+            _STATE.clear()
+            self.restore_indexes()
         if vendor == "postgresql":
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), [Organisation, Person]):
                     cursor.execute(sql)
-            if self.pg_superuser:
+            if self.pg_superuser and opts["check_references"]:
                 self.check_references(tables, workspace.pk)
         self.analyze(vendor, tables)
-        self.say(f"done: workspace '{slug}' (id {workspace.pk}); sign in as {OWNER_EMAIL} / "
-                 f"{OWNER_PASSWORD}")
+        self.say(
+            f"done: workspace '{slug}' (id {workspace.pk}); sign in as {OWNER_EMAIL} / "
+            f"{OWNER_PASSWORD}"
+        )
 
     # -- steps ---------------------------------------------------------------------------------
 
@@ -938,7 +1202,7 @@ class Command(BaseCommand):
                 cursor.execute("SET work_mem = '64MB'")
                 # Foreign keys are checked by deferred triggers, one query per row at commit:
                 # hours for ~25M rows. A superuser can switch them off for this session; the
-                # rows are consistent by construction (and checked in check_references()).
+                # rows are consistent by construction (--check-references checks them).
                 cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
                 self.pg_superuser = cursor.fetchone()[0]
                 if self.pg_superuser:
@@ -950,27 +1214,87 @@ class Command(BaseCommand):
             return
         started = time.monotonic()
         existing = set(connection.introspection.table_names())
-        for model in _workspace_models_children_first():
-            if model._meta.db_table not in existing:  # an app whose migrations have not run
-                continue
-            table = connection.ops.quote_name(model._meta.db_table)
+        q = connection.ops.quote_name
+        if connection.vendor == "sqlite":
+            # Rows that point at others go first, so every step leaves the database consistent;
+            # the per-row checks would need the indexes that may be dropped now.
+            connection.cursor().execute("PRAGMA foreign_keys = OFF")
+        try:
+            for model in _workspace_models_children_first():
+                if model._meta.db_table not in existing:  # an app whose migrations have not run
+                    continue
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(
+                        f"DELETE FROM {q(model._meta.db_table)} WHERE workspace_id = %s", [ws.pk]
+                    )
+                    if cursor.rowcount > 10_000:
+                        self.say(f"  deleted {cursor.rowcount:,} rows from {model._meta.db_table}")
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {table} WHERE workspace_id = %s", [ws.pk])
-                if cursor.rowcount > 10_000:
-                    self.say(f"  deleted {cursor.rowcount:,} rows from {model._meta.db_table}")
-        with transaction.atomic():
-            Workspace.objects.filter(pk=ws.pk).delete()
+                cursor.execute(f"DELETE FROM {q(Workspace._meta.db_table)} WHERE id = %s", [ws.pk])
+        finally:
+            if connection.vendor == "sqlite":
+                connection.cursor().execute("PRAGMA foreign_keys = ON")
         self.say(f"deleted the old workspace '{slug}' in {time.monotonic() - started:.1f}s")
+
+    # -- secondary indexes: dropped while loading, built again afterwards ------------------------
+
+    def _index_file(self) -> Path:
+        settings = connection.settings_dict
+        where = f"{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+        digest = hashlib.sha256(where.encode()).hexdigest()[:12]
+        return Path(tempfile.gettempdir()) / f"svrazka-seed-bench-indexes-{digest}.json"
+
+    def drop_indexes(self, tables: dict[str, Table]) -> None:
+        names = sorted({t.name for t in tables.values()})
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                marks = ", ".join("%s" for _ in names)
+                cursor.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                    f"AND sql NOT LIKE 'CREATE UNIQUE%%' AND tbl_name IN ({marks})",
+                    names,
+                )
+            else:
+                cursor.execute(
+                    "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+                    "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid "
+                    "WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace "
+                    "AND NOT i.indisunique AND NOT i.indisprimary",
+                    [names],
+                )
+            indexes = sorted(cursor.fetchall())
+        self._index_file().write_text(json.dumps(indexes, indent=1))
+        with connection.cursor() as cursor:
+            for name, _ in indexes:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        self.say(
+            f"dropped {len(indexes)} secondary indexes until the rows are in "
+            f"(saved in {self._index_file()})"
+        )
+
+    def restore_indexes(self) -> None:
+        path = self._index_file()
+        if not path.exists():
+            return
+        started = time.monotonic()
+        indexes = json.loads(path.read_text())
+        with connection.cursor() as cursor:
+            for _, sql in indexes:
+                cursor.execute(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+        path.unlink()
+        self.say(f"built {len(indexes)} indexes in {time.monotonic() - started:.1f}s")
 
     def create_workspace(self, slug: str):
         with transaction.atomic():
-            workspace = Workspace.objects.create(slug=slug, name=f"Bench ({slug})",
-                                                 default_country="BG")
+            workspace = Workspace.objects.create(
+                slug=slug, name=f"Bench ({slug})", default_country="BG"
+            )
             user_model = get_user_model()
             owner = user_model.objects.filter(email=OWNER_EMAIL).first()
             if owner is None:
-                owner = user_model.objects.create_user(OWNER_EMAIL, OWNER_PASSWORD,
-                                                       full_name="Bench Owner")
+                owner = user_model.objects.create_user(
+                    OWNER_EMAIL, OWNER_PASSWORD, full_name="Bench Owner"
+                )
             else:
                 owner.set_password(OWNER_PASSWORD)
                 owner.is_active = True
@@ -980,10 +1304,14 @@ class Command(BaseCommand):
                 Cause.objects.create(workspace=workspace, name=name)
             for name, _ in TAGS:
                 Tag.objects.create(workspace=workspace, name=name)
-            cause_ids = list(Cause.objects.filter(workspace=workspace).order_by("id")
-                             .values_list("id", flat=True))
-            tag_ids = list(Tag.objects.filter(workspace=workspace).order_by("id")
-                           .values_list("id", flat=True))
+            cause_ids = list(
+                Cause.objects.filter(workspace=workspace)
+                .order_by("id")
+                .values_list("id", flat=True)
+            )
+            tag_ids = list(
+                Tag.objects.filter(workspace=workspace).order_by("id").values_list("id", flat=True)
+            )
         self.say(f"created workspace '{slug}' (id {workspace.pk}), owner {OWNER_EMAIL}")
         return workspace, owner, cause_ids, tag_ids
 
@@ -994,12 +1322,15 @@ class Command(BaseCommand):
         for _ in range(VERIFY_ORGS):
             o = gen.organisation(rng)
             sort_key, tokens = gen.organisation_keys(o)
-            org = Organisation(**{k: o[k] for k in ("name", "short_name", "eik", "pic", "vat",
-                                                     "email", "city")})
+            org = Organisation(
+                **{k: o[k] for k in ("name", "short_name", "eik", "pic", "vat", "email", "city")}
+            )
             expected = services._organisation_tokens(org)
             if sort_key != translit.sort_key(o["name"]) or tokens != expected:
-                raise CommandError(f"token/sort key mismatch for organisation {o['name']!r}: "
-                                   f"{sorted(tokens ^ expected)}")
+                raise CommandError(
+                    f"token/sort key mismatch for organisation {o['name']!r}: "
+                    f"{sorted(tokens ^ expected)}"
+                )
             if o["eik"] and not identifiers.is_valid_eik(o["eik"]):
                 raise CommandError(f"invalid EIK {o['eik']}")
             if o["phone"] and identifiers.normalize_phone(o["phone"]) != o["phone"]:
@@ -1007,18 +1338,25 @@ class Command(BaseCommand):
         for _ in range(VERIFY_PEOPLE):
             p = gen.person(rng)
             sort_key, tokens = gen.person_keys(p)
-            person = Person(given_name=p["given"], middle_name=p["middle"],
-                            family_name=p["family"], other_spelling=p["other"])
+            person = Person(
+                given_name=p["given"],
+                middle_name=p["middle"],
+                family_name=p["family"],
+                other_spelling=p["other"],
+            )
             expected = services._person_tokens(person, p["emails"], p["phones"])
             if sort_key != translit.sort_key(person.sort_name) or tokens != expected:
-                raise CommandError(f"token/sort key mismatch for {person.sort_name!r}: "
-                                   f"{sorted(tokens ^ expected)}")
+                raise CommandError(
+                    f"token/sort key mismatch for {person.sort_name!r}: {sorted(tokens ^ expected)}"
+                )
             for number in p["phones"]:
                 if identifiers.normalize_phone(number) != number:
                     raise CommandError(f"phone {number} is not a valid E.164 number")
         gen.orgs_by_country, gen.all_orgs = {}, []
-        self.say(f"checked {VERIFY_ORGS} organisations and {VERIFY_PEOPLE} people against the "
-                 "services' tokens and sort keys")
+        self.say(
+            f"checked {VERIFY_ORGS} organisations and {VERIFY_PEOPLE} people against the "
+            "services' tokens and sort keys"
+        )
 
     def next_id(self, model) -> int:
         with connection.cursor() as cursor:
@@ -1029,8 +1367,10 @@ class Command(BaseCommand):
         if total <= 0:
             return
         started = time.monotonic()
-        chunks = [(first_id + start, min(chunk_size, total - start), i)
-                  for i, start in enumerate(range(0, total, chunk_size))]
+        chunks = [
+            (first_id + start, min(chunk_size, total - start), i)
+            for i, start in enumerate(range(0, total, chunk_size))
+        ]
         counts: dict[str, list] = {}
         # Fork with no open database connection: the children never touch the database.
         connection.close()
@@ -1046,10 +1386,13 @@ class Command(BaseCommand):
                     collect.extend(result["meta"])
                 done += count
                 rate = done / (time.monotonic() - started)
-                self.say(f"  {label}: {done:,}/{total:,} ({rate:,.0f}/s; "
-                         f"{writing:.0f}s of it writing)")
-        summary = ", ".join(f"{tables[name].name.split('_', 1)[1]} {n:,} ({t:.0f}s)"
-                            for name, (n, t) in counts.items())
+                self.say(
+                    f"  {label}: {done:,}/{total:,} ({rate:,.0f}/s; {writing:.0f}s of it writing)"
+                )
+        summary = ", ".join(
+            f"{tables[name].name.split('_', 1)[1]} {n:,} ({t:.0f}s)"
+            for name, (n, t) in counts.items()
+        )
         self.say(f"{label} loaded in {time.monotonic() - started:.1f}s: {summary}")
 
     def write(self, rows: dict, tables: dict[str, Table], counts: dict[str, list]) -> None:
@@ -1086,8 +1429,10 @@ class Command(BaseCommand):
                         [workspace_id],
                     )
                     if missing := cursor.fetchone()[0]:
-                        raise CommandError(f"{missing} rows of {table.name} point to a missing "
-                                           f"{parent.db_table} row")
+                        raise CommandError(
+                            f"{missing} rows of {table.name} point to a missing "
+                            f"{parent.db_table} row"
+                        )
         self.say(f"checked the foreign keys of the new rows in {time.monotonic() - started:.1f}s")
 
     def analyze(self, vendor: str, tables: dict[str, Table]) -> None:
@@ -1097,24 +1442,34 @@ class Command(BaseCommand):
                 cursor.execute("ANALYZE")
             else:
                 names = {t.name for t in tables.values()} | {
-                    Cause._meta.db_table, Tag._meta.db_table}
+                    Cause._meta.db_table,
+                    Tag._meta.db_table,
+                }
                 for name in sorted(names):
                     # VACUUM sets the visibility map (index-only scans); ANALYZE the statistics.
                     cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(name)}")
-        self.say(f"{'ANALYZE' if vendor == 'sqlite' else 'VACUUM (ANALYZE)'} took "
-                 f"{time.monotonic() - started:.1f}s")
+        self.say(
+            f"{'ANALYZE' if vendor == 'sqlite' else 'VACUUM (ANALYZE)'} took "
+            f"{time.monotonic() - started:.1f}s"
+        )
 
 
 def _workspace_models_children_first() -> list:
     """Every model with a workspace foreign key, those that point at others first."""
     owned = [
-        m for m in apps.get_models()
-        if any(isinstance(f, ForeignKey) and f.related_model is Workspace
-               for f in m._meta.concrete_fields)
+        m
+        for m in apps.get_models()
+        if any(
+            isinstance(f, ForeignKey) and f.related_model is Workspace
+            for f in m._meta.concrete_fields
+        )
     ]
     refs = {
-        m: {f.related_model for f in m._meta.concrete_fields
-            if isinstance(f, ForeignKey) and f.related_model in owned and f.related_model is not m}
+        m: {
+            f.related_model
+            for f in m._meta.concrete_fields
+            if isinstance(f, ForeignKey) and f.related_model in owned and f.related_model is not m
+        }
         for m in owned
     }
     ordered: list = []
