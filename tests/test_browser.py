@@ -10,8 +10,14 @@ import pytest
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 pytestmark = pytest.mark.browser
@@ -122,3 +128,144 @@ def test_a_viewer_sees_no_edit_controls(page, workspace, vera):
     expect(page.get_by_role("link", name="Видима организация")).to_be_visible()
     expect(page.get_by_role("link", name="+ New organisation")).to_have_count(0)
     expect(page.get_by_role("button", name="Delete")).to_have_count(0)
+
+
+def _sign_in(page, email: str) -> None:
+    from tests.conftest import PASSWORD
+
+    page.goto(page.base_url + "/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_a_coalition_from_first_contact_to_the_partners_evaluation(
+    page, workspace, alice, tmp_path
+):
+    """The partnership practice end to end: a coalition of three, its agreement in six parts as
+    a Bulgarian PDF, moved through the flow, and evaluated by a partner through a private link."""
+    import subprocess
+
+    from playwright.sync_api import expect
+
+    from svrazka.contacts import services as contacts
+    from svrazka.partnerships import practice
+    from tests.factories import make_organisation, make_person
+
+    partners = [
+        ("Сдружение „Мост“", "Мария", "Иванова"),
+        ("Κέντρο Νεότητας Θεσσαλονίκης", "Νίκος", "Παπαδόπουλος"),
+        ("Asociația Tineri pentru Europa", "Andreea", "Popescu"),
+    ]
+    for i, (org_name, given, family) in enumerate(partners):
+        org = make_organisation(workspace, alice, name=org_name)
+        person = make_person(
+            workspace, alice, given_name=given, family_name=family,
+            emails=[f"liaison{i}@example.org"],
+        )
+        contacts.affiliation_create(
+            workspace=workspace,
+            actor=alice,
+            person=person,
+            organisation=org,
+            data={"position": "Председател"},
+        )
+    base = page.base_url
+    _sign_in(page, "alice@example.org")
+
+    # A coalition.
+    page.goto(base + "/w/ngo/partnerships/")
+    page.get_by_role("link", name="+ New partnership").click()
+    page.get_by_label(re.compile(r"^Title")).fill("Обединение „Млади хора на Балканите“")
+    page.get_by_label(re.compile(r"^Form")).select_option("coalition")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Обединение „Млади хора на Балканите“"
+    )
+    room = page.url
+
+    # Three partners, each with its liaison.
+    for org_name, given, family in partners:
+        page.get_by_role("link", name="+ Add a partner").click()
+        page.get_by_label("Find the organisation").fill(org_name.split()[-1])
+        page.get_by_label(re.compile(r"^Organisation")).select_option(label=org_name)
+        expect(page.locator("#id_liaison option")).to_have_count(2)
+        page.get_by_label("Their liaison").select_option(index=1)
+        page.get_by_role("button", name="Add").click()
+        expect(page.locator("#partners")).to_contain_text(org_name)
+    expect(page.locator("#partners tbody tr")).to_have_count(3)
+
+    # The agreement, in Bulgarian, with its six parts filled in.
+    page.get_by_role("link", name="+ New agreement").click()
+    page.get_by_label(re.compile(r"^Title")).fill("Споразумение за партньорство")
+    page.get_by_label("Language of the document").select_option("bg")
+    page.get_by_role("button", name="Create the agreement").click()
+    expect(page).to_have_url(re.compile(r"/agreements/\d+/"))
+    agreement_url = re.search(r".*/agreements/\d+/", page.url).group(0)
+    page.goto(agreement_url + "edit/")
+    for part in practice.AGREEMENT_PARTS:
+        boxes = page.locator(f"#part-{part.key} textarea")
+        assert boxes.count() >= 1, part.key
+        for i in range(boxes.count()):
+            boxes.nth(i).fill(f"{part.title_bg}: текст {i + 1} на споразумението.")
+    page.get_by_role("button", name="Save as a new version").click()
+    expect(page.locator("main")).to_contain_text("Общи цели: текст 1")
+    pdf = page.context.request.get(agreement_url + "pdf/")
+    assert pdf.ok and pdf.body()[:4] == b"%PDF"
+    pdf_path = tmp_path / "agreement.pdf"
+    pdf_path.write_bytes(pdf.body())
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for part in practice.AGREEMENT_PARTS:
+        assert part.title_bg in text, part.title_bg
+    assert "Κέντρο Νεότητας" in text and "Asociația Tineri" in text  # parties, any alphabet
+
+    # Through the flow: from the room to a step, then on the board by dragging the card.
+    page.goto(room)
+    page.get_by_label("Move to").select_option("joint_projects")
+    page.get_by_role("button", name="Move", exact=True).click()
+    expect(page.locator("#flow .flow-step.current h4")).to_contain_text(
+        practice.step("joint_projects").title_en
+    )
+    page.goto(base + "/w/ngo/partnerships/board/")
+    card = page.locator(".board-card", has_text="Млади хора на Балканите")
+    with page.expect_response(re.compile(r"/move/$")) as moved:
+        card.drag_to(page.locator('.board-column[data-step="evaluate"]'))
+    assert moved.value.status == 204
+    page.goto(room)
+    expect(page.locator("#flow .flow-step.current h4")).to_contain_text(
+        practice.step("evaluate").title_en
+    )
+
+    # A private evaluation link for a partner, filled in without an account, in Bulgarian.
+    page.get_by_role("link", name="Ask a partner to evaluate").click()
+    page.get_by_label("Partner organisation").select_option(label=partners[0][0])
+    page.get_by_role("button", name="Create the link").click()
+    link = page.locator("#evaluation-link").input_value()
+    assert "/evaluate/" in link
+    link = base + link[link.index("/evaluate/") :]  # links are made with SITE_URL
+    browser = page.context.browser
+    partner_context = browser.new_context(locale="bg-BG")
+    partner_page = partner_context.new_page()
+    partner_page.goto(link)
+    expect(partner_page.locator("html")).to_have_attribute("lang", "bg")
+    expect(partner_page.locator("main")).to_contain_text("Млади хора на Балканите")
+    questions = partner_page.locator(".eval-questions textarea")
+    assert questions.count() == len(practice.EVALUATION_QUESTIONS)
+    questions.nth(0).fill("Намерихме се в социалните мрежи и направихме общи уебинари.")
+    questions.nth(6).fill("Бихме договорили ясни срокове за отговор.")
+    for rating in partner_page.locator(".eval-rating").all():
+        rating.locator("input[type=radio]").nth(3).check()
+    partner_page.locator("button[type=submit].primary").click()
+    expect(partner_page).to_have_url(re.compile(r"/thanks/"))
+    again = partner_page.goto(link)
+    assert again.status == 410  # the link works once
+    assert partner_page.locator(".eval-questions textarea").count() == 0
+    partner_context.close()
+
+    page.goto(room)
+    expect(page.locator("main")).to_contain_text(partners[0][0])
+    page.get_by_role("link", name=re.compile("Compare the sides")).click()
+    expect(page.locator("main")).to_contain_text("Намерихме се в социалните мрежи")
+    assert page.problems == [], page.problems

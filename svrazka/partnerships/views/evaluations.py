@@ -258,7 +258,9 @@ def evaluation_invite_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _public(response: HttpResponse) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on the form's
+    # POST, which CSRF protection rightly refuses. Other sites still never see the link.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
