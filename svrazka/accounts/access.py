@@ -39,7 +39,10 @@ def workspace_view(right: str = "view") -> Callable:
                 raise PermissionDenied
             request.membership = membership  # type: ignore[attr-defined]
             request.workspace = membership.workspace  # type: ignore[attr-defined]
-            request.session[SESSION_WORKSPACE_KEY] = slug
+            # Written only when it changes: a session saved on every request could overwrite
+            # a concurrent change (such as the language switch) with stale values.
+            if request.session.get(SESSION_WORKSPACE_KEY) != slug:
+                request.session[SESSION_WORKSPACE_KEY] = slug
             return view(request, *args, **kwargs)
 
         return wrapper
