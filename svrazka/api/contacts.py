@@ -90,8 +90,10 @@ def _workspace_rows(queryset: QuerySet, ids: list[int] | None, field: str) -> li
     missing = [pk for pk in ids if pk not in found]
     if missing:
         raise ValidationError(
-            {field: _("Unknown ids in this workspace: %(ids)s.")
-             % {"ids": ", ".join(str(pk) for pk in missing)}}
+            {
+                field: _("Unknown ids in this workspace: %(ids)s.")
+                % {"ids": ", ".join(str(pk) for pk in missing)}
+            }
         )
     return [found[pk] for pk in ids]
 
@@ -420,8 +422,9 @@ def get_tag(request, tag_id: PathId):
 )
 def create_tag(request, payload: NameIn):
     require_edit(request)
-    return Status(201, services.tag_get_or_create(workspace=request.auth.workspace,
-                                                  name=payload.name))
+    return Status(
+        201, services.tag_get_or_create(workspace=request.auth.workspace, name=payload.name)
+    )
 
 
 @router.patch(
@@ -478,14 +481,14 @@ def get_cause(request, cause_id: PathId):
     "/causes",
     response={201: CauseOut, **WRITE_ERRORS},
     summary="Create a cause",
-    description="If a cause with this name (in any letter case) exists, it is returned "
-    "instead.",
+    description="If a cause with this name (in any letter case) exists, it is returned instead.",
     tags=["Causes"],
 )
 def create_cause(request, payload: NameIn):
     require_edit(request)
-    return Status(201, services.cause_get_or_create(workspace=request.auth.workspace,
-                                                    name=payload.name))
+    return Status(
+        201, services.cause_get_or_create(workspace=request.auth.workspace, name=payload.name)
+    )
 
 
 @router.patch(
@@ -513,4 +516,3 @@ def delete_cause(request, cause_id: PathId):
     cause = selectors.get_cause(request.auth.workspace, cause_id)
     services.cause_delete(cause=cause, actor=request.auth.user)
     return Status(204, None)
-

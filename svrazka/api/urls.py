@@ -4,8 +4,10 @@ interactive docs at /api/v1/docs."""
 from ninja import NinjaAPI
 
 from svrazka.api import errors
+from svrazka.api.agreements import router as agreements_router
 from svrazka.api.auth import TokenAuth
 from svrazka.api.contacts import router as contacts_router
+from svrazka.api.evaluations import router as evaluations_router
 from svrazka.api.partnerships import router as partnerships_router
 
 api = NinjaAPI(
@@ -23,3 +25,5 @@ api = NinjaAPI(
 errors.register(api)
 api.add_router("/", contacts_router)
 api.add_router("/", partnerships_router)
+api.add_router("/", agreements_router)
+api.add_router("/", evaluations_router)

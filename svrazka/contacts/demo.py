@@ -551,3 +551,45 @@ def _demo_partnerships(workspace, owner, orgs, people) -> None:
         partnership=webinars, actor=owner, organisation=orgs[3], role="partner", liaison=people[4]
     )
     partnerships.partnership_move(partnership=webinars, actor=owner, step="evaluate")
+    _demo_agreement_and_evaluation(coalition, webinars, owner, people)
+
+
+def _demo_agreement_and_evaluation(coalition, webinars, owner, people) -> None:
+    from svrazka.partnerships import agreements, evaluations
+
+    agreement = agreements.agreement_create(
+        partnership=coalition,
+        actor=owner,
+        data={
+            "title": "Споразумение за партньорство",
+            "language": "bg",
+            "start_date": date(2025, 9, 1),
+            "end_date": date(2027, 8, 31),
+        },
+    )
+    for person_i, org in ((0, coalition.partners.all()[0].organisation),):
+        agreements.signatory_add(
+            agreement=agreement, actor=owner, person=people[person_i], organisation=org
+        )
+    # The forum story of the seeds: joint webinars that worked, until the partners stopped
+    # answering. Our evaluation, as the course asked for it.
+    evaluations.evaluation_submit_ours(
+        partnership=webinars,
+        actor=owner,
+        answers={
+            "created": "Намерихме се в социалните мрежи и решихме да правим общи уебинари.",
+            "initiated": "Ние предложихме първия уебинар; разпределихме темите по имейл.",
+            "useful_both": "Да, в началото и двете страни получиха нова аудитория.",
+            "useful_community": "Родителите получиха безплатни консултации.",
+            "challenges": "Партньорите просто спряха да отговарят.",
+            "overcome": "Не успяхме: нямахме споразумение и уговорен ритъм на контакт.",
+            "change": "Бихме сключили споразумение с ясни отговорности и срокове за отговор.",
+        },
+        ratings={
+            "goals_met": 3,
+            "communication": 1,
+            "responsiveness": 1,
+            "contributions_delivered": 2,
+            "would_partner_again": 2,
+        },
+    )

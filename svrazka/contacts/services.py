@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F, ProtectedError
+from django.db.models import F, ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from svrazka.contacts.models import (
@@ -631,7 +631,7 @@ def bulk_delete(*, workspace, actor, model, ids: list[int]) -> int:
         record_change(workspace=workspace, actor=actor, obj=o, action=Action.DELETE, changes={})
     try:
         model.objects.filter(workspace=workspace, pk__in=[o.pk for o in objects]).delete()
-    except ProtectedError as e:
+    except (ProtectedError, RestrictedError) as e:
         raise _protected_message(e) from None
     return len(objects)
 
@@ -641,12 +641,13 @@ def _delete_or_explain(obj) -> None:
     evaluations…), so nothing that matters disappears silently."""
     try:
         obj.delete()
-    except ProtectedError as e:
+    except (ProtectedError, RestrictedError) as e:
         raise _protected_message(e) from None
 
 
-def _protected_message(error: ProtectedError) -> ValidationError:
-    named = sorted({f"{o._meta.verbose_name}: {o}" for o in error.protected_objects})
+def _protected_message(error: ProtectedError | RestrictedError) -> ValidationError:
+    blockers = getattr(error, "protected_objects", None) or error.restricted_objects
+    named = sorted({f"{o._meta.verbose_name}: {o}" for o in blockers})
     return ValidationError(
         _("It cannot be deleted while these still name it: %(names)s. Change or remove them first.")
         % {"names": "; ".join(named[:10])}

@@ -100,10 +100,10 @@ class Signatory(models.Model):
     workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signatories")
     person = models.ForeignKey(
-        "contacts.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+        "contacts.Person", verbose_name=_("person"), on_delete=models.RESTRICT, related_name="+"
     )
     organisation = models.ForeignKey(
-        "contacts.Organisation", verbose_name=_("for"), on_delete=models.PROTECT, related_name="+"
+        "contacts.Organisation", verbose_name=_("for"), on_delete=models.RESTRICT, related_name="+"
     )
     position = models.CharField(_("position"), max_length=150, blank=True)
     signed_on = models.DateField(_("signed on"), null=True, blank=True)

@@ -12,11 +12,13 @@ class Evaluation(models.Model):
     partnership = models.ForeignKey(
         "partnerships.Partnership", on_delete=models.CASCADE, related_name="evaluations"
     )
+    # RESTRICT: an organisation with evaluations is not deleted by accident (its side would
+    # otherwise read as ours); deleting the whole workspace still works.
     organisation = models.ForeignKey(
         "contacts.Organisation",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.RESTRICT,
         related_name="evaluations",
     )
     respondent_name = models.CharField(_("filled in by"), max_length=200, blank=True)
@@ -73,6 +75,4 @@ class EvaluationInvite(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return (
-            self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()
-        )
+        return self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()

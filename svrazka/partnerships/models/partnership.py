@@ -160,14 +160,14 @@ class Duty(models.Model):
 
     workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="duties")
-    # On whose behalf: a partner organisation (PROTECT: a partner named in duties stays until
+    # On whose behalf: a partner organisation (RESTRICT: a partner named in duties stays until
     # its duties are moved or removed).
     partner = models.ForeignKey(
         PartnershipPartner,
         verbose_name=_("partner"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="duties",
     )
     person = models.ForeignKey(
