@@ -276,9 +276,7 @@ def update_agreement(request, agreement_id: PathId, payload: AgreementPatch):
     if "status" in data and data["status"] is None:
         raise ValidationError({"status": _("This field cannot be null.")})
     if "signed_on" in data and "status" not in data:
-        raise ValidationError(
-            {"signed_on": _("Send the date of signing with the status: signed.")}
-        )
+        raise ValidationError({"signed_on": _("Send the date of signing with the status: signed.")})
     base = data.get("base_version")
     try:
         with transaction.atomic():

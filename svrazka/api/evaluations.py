@@ -93,9 +93,7 @@ def _average(values: list[int]) -> float | None:
 )
 def list_evaluations(request, partnership_id: PathId, params: Query[EvaluationFilters]):
     partnership = get_partnership(request.auth.workspace, partnership_id)
-    queryset = _evaluation_rows().filter(
-        workspace=request.auth.workspace, partnership=partnership
-    )
+    queryset = _evaluation_rows().filter(workspace=request.auth.workspace, partnership=partnership)
     if params.side == "us":
         queryset = queryset.filter(organisation__isnull=True)
     elif params.side == "partners":
