@@ -65,11 +65,21 @@ def alices_things(workspace, alice, bob):
         partnership=partnership, actor=alice, organisation=org, email="", days=14
     )
     things = {
-        "organisation": org.pk, "person": person.pk, "affiliation": affiliation.pk,
-        "tag": tag.pk, "cause": cause.pk, "member": Membership.objects.get(user=bob).pk,
-        "invitation": invitation.pk, "api_token": token.pk, "partnership": partnership.pk,
-        "partner": partner.pk, "duty": duty.pk, "checklist": partnership.checklist.first().pk,
-        "project": project.pk, "resource": resource.pk, "evaluation": evaluation.pk,
+        "organisation": org.pk,
+        "person": person.pk,
+        "affiliation": affiliation.pk,
+        "tag": tag.pk,
+        "cause": cause.pk,
+        "member": Membership.objects.get(user=bob).pk,
+        "invitation": invitation.pk,
+        "api_token": token.pk,
+        "partnership": partnership.pk,
+        "partner": partner.pk,
+        "duty": duty.pk,
+        "checklist": partnership.checklist.first().pk,
+        "project": project.pk,
+        "resource": resource.pk,
+        "evaluation": evaluation.pk,
         "evaluation_invite": invite.pk,
     }
     things.update(_agreement_things(partnership, alice, person, org))
@@ -81,27 +91,45 @@ def _agreement_things(partnership, alice, person, org) -> dict:
     agreement = agreements.agreement_create(
         partnership=partnership, actor=alice, data={"title": "Споразумение", "language": "bg"}
     )
-    agreements.signatory_add(agreement=agreement, actor=alice, person=person, organisation=org)
-    return {"agreement": agreement.pk}
+    signatory = agreements.signatory_add(
+        agreement=agreement, actor=alice, person=person, organisation=org
+    )
+    return {"agreement": agreement.pk, "signatory": signatory.pk}
 
 
 # Which object a route's <pk> names, by the route's name (the longest matching prefix).
 PK_KIND = {
-    "organisation": "organisation", "person": "person", "affiliation": "affiliation",
-    "tag": "tag", "member": "member", "invitation": "invitation", "api_token": "api_token",
-    "partnership": "partnership", "partner": "partner", "duty": "duty",
-    "checklist": "checklist", "project": "project", "resource": "resource",
-    "evaluation": "evaluation", "evaluation_invite": "evaluation_invite",
+    "organisation": "organisation",
+    "person": "person",
+    "affiliation": "affiliation",
+    "tag": "tag",
+    "member": "member",
+    "invitation": "invitation",
+    "api_token": "api_token",
+    "partnership": "partnership",
+    "partner": "partner",
+    "duty": "duty",
+    "checklist": "checklist",
+    "project": "project",
+    "resource": "resource",
+    "evaluation": "evaluation",
+    "evaluation_invite": "evaluation_invite",
     "agreement": "agreement",
 }
 
 # Routes whose <pk> is not the object their name starts with.
 PK_OF_ROUTE = {
     "affiliation_create": "person",
-    "partner_add": "partnership", "partner_liaisons": "partnership", "duty_add": "partnership",
-    "checklist_add": "partnership", "project_add": "partnership", "resource_add": "partnership",
-    "evaluation_create": "partnership", "evaluation_invite": "partnership",
-    "evaluation_results": "partnership", "agreement_create": "partnership",
+    "partner_add": "partnership",
+    "partner_liaisons": "partnership",
+    "duty_add": "partnership",
+    "checklist_add": "partnership",
+    "project_add": "partnership",
+    "resource_add": "partnership",
+    "evaluation_create": "partnership",
+    "evaluation_invite": "partnership",
+    "evaluation_results": "partnership",
+    "agreement_create": "partnership",
 }
 
 
@@ -223,6 +251,8 @@ API_KINDS = {
     "resources": "resource",
     "agreements": "agreement",
     "evaluations": "evaluation",
+    "signatories": "signatory",
+    "evaluation-links": "evaluation_invite",
 }
 
 

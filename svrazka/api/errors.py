@@ -61,7 +61,9 @@ def register(api: NinjaAPI) -> None:
                     "Someone else changed this record since you loaded it. "
                     "Load it again and repeat your change."
                 ),
-                "current_version": exc.current.version,
+                # An agreement's versions are numbered; other records carry a version counter.
+                "current_version": getattr(exc.current, "version", None)
+                or getattr(exc.current, "number", None),
             },
             status=409,
         )
