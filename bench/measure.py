@@ -185,6 +185,8 @@ def database() -> dict:
 
 
 def git_commit() -> str:
+    if os.environ.get("BENCH_COMMIT"):  # a run from an exported tree, outside git
+        return os.environ["BENCH_COMMIT"]
     try:
         out = subprocess.run(
             ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],

@@ -185,7 +185,7 @@ def test_a_coalition_from_first_contact_to_the_partners_evaluation(
     room = page.url
 
     # Three partners, each with its liaison.
-    for org_name, given, family in partners:
+    for org_name, _given, _family in partners:
         page.get_by_role("link", name="+ Add a partner").click()
         page.get_by_label("Find the organisation").fill(org_name.split()[-1])
         page.get_by_label(re.compile(r"^Organisation")).select_option(label=org_name)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from svrazka.lib import identifiers
 from svrazka.lib.countries import COUNTRIES, LANGUAGES
@@ -189,7 +190,7 @@ class Person(Contact):
     other_spelling = models.CharField(
         _("other spelling"), max_length=200, blank=True, validators=[validate_plain_name]
     )
-    title = models.CharField(_("title"), max_length=50, blank=True)
+    title = models.CharField(pgettext_lazy("person", "title"), max_length=50, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     street = models.CharField(_("street address"), max_length=200, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
