@@ -32,6 +32,8 @@ from svrazka.api.agreement_schemas import (
     VersionPage,
 )
 from svrazka.api.auth import require_edit
+from svrazka.api.common import page as _page
+from svrazka.api.common import referenced as _referenced
 from svrazka.api.schemas import MAX_ID, WRITE_ERRORS, Invalid, Message, PageParams
 from svrazka.contacts import selectors as contacts
 from svrazka.partnerships import agreements, documents
@@ -66,30 +68,6 @@ def _binary(content_type: str, description: str) -> dict:
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _page(queryset: QuerySet, params: PageParams) -> dict:
-    """One page of rows and where the next starts, without counting the whole result."""
-    rows = list(queryset[params.offset : params.offset + params.limit + 1])
-    more = len(rows) > params.limit
-    return {
-        "items": rows[: params.limit],
-        "limit": params.limit,
-        "offset": params.offset,
-        "next_offset": params.offset + params.limit if more else None,
-    }
-
-
-def _referenced(fetch, workspace, pk: int | None, field: str):
-    """A row named in a request body: another workspace's id is invalid input (422), not 404."""
-    if pk is None:
-        return None
-    try:
-        return fetch(workspace, pk)
-    except Http404:
-        raise ValidationError(
-            {field: _("Unknown id in this workspace: %(id)s.") % {"id": pk}}
-        ) from None
 
 
 def _language() -> str:

@@ -10,11 +10,12 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
 from svrazka.api.auth import require_edit
+from svrazka.api.common import page as _page
+from svrazka.api.common import referenced as _referenced
 from svrazka.api.schemas import (
     MAX_ID,
     WRITE_ERRORS,
@@ -33,7 +34,6 @@ from svrazka.api.schemas import (
     OrganisationOut,
     OrganisationPage,
     OrganisationPatch,
-    PageParams,
     PersonFilters,
     PersonIn,
     PersonOut,
@@ -70,19 +70,6 @@ PERSON_PREFETCH = (
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _page(queryset: QuerySet | list, params: PageParams) -> dict:
-    """One page of rows and where the next starts. Fetches one row more than asked instead of
-    counting the whole (possibly million-row) result."""
-    rows = list(queryset[params.offset : params.offset + params.limit + 1])
-    more = len(rows) > params.limit
-    return {
-        "items": rows[: params.limit],
-        "limit": params.limit,
-        "offset": params.offset,
-        "next_offset": params.offset + params.limit if more else None,
-    }
-
-
 def _workspace_rows(queryset: QuerySet, ids: list[int] | None, field: str) -> list:
     """The rows with these ids, all of which must be in the (workspace-scoped) queryset."""
     ids = list(dict.fromkeys(ids or []))
@@ -96,16 +83,6 @@ def _workspace_rows(queryset: QuerySet, ids: list[int] | None, field: str) -> li
             }
         )
     return [found[pk] for pk in ids]
-
-
-def _referenced(fetch, workspace, pk: int, field: str):
-    """A row named in a request body: another workspace's id is invalid input (422), not 404."""
-    try:
-        return fetch(workspace, pk)
-    except Http404:
-        raise ValidationError(
-            {field: _("Unknown id in this workspace: %(id)s.") % {"id": pk}}
-        ) from None
 
 
 def _contact_data(request, payload) -> tuple[dict, int | None]:

@@ -8,12 +8,9 @@ the actor. A link's secret is in the answer to its creation only: only a hash of
 
 from typing import Annotated
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
 from svrazka.api.agreement_schemas import (
@@ -29,7 +26,9 @@ from svrazka.api.agreement_schemas import (
     LinkPage,
 )
 from svrazka.api.auth import require_edit
-from svrazka.api.schemas import MAX_ID, WRITE_ERRORS, Invalid, Message, PageParams
+from svrazka.api.common import page as _page
+from svrazka.api.common import referenced as _referenced
+from svrazka.api.schemas import MAX_ID, WRITE_ERRORS, Invalid, Message
 from svrazka.contacts import selectors as contacts
 from svrazka.partnerships import evaluations, practice
 from svrazka.partnerships.models import Evaluation, EvaluationInvite
@@ -43,30 +42,6 @@ LIST_ERRORS = {401: Message, 404: Message, 422: Invalid}
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _page(queryset: QuerySet, params: PageParams) -> dict:
-    """One page of rows and where the next starts, without counting the whole result."""
-    rows = list(queryset[params.offset : params.offset + params.limit + 1])
-    more = len(rows) > params.limit
-    return {
-        "items": rows[: params.limit],
-        "limit": params.limit,
-        "offset": params.offset,
-        "next_offset": params.offset + params.limit if more else None,
-    }
-
-
-def _referenced(fetch, workspace, pk: int | None, field: str):
-    """A row named in a request body: another workspace's id is invalid input (422), not 404."""
-    if pk is None:
-        return None
-    try:
-        return fetch(workspace, pk)
-    except Http404:
-        raise ValidationError(
-            {field: _("Unknown id in this workspace: %(id)s.") % {"id": pk}}
-        ) from None
 
 
 def _evaluation_rows() -> QuerySet[Evaluation]:

@@ -28,6 +28,8 @@ from ninja import Path, Query, Router, Status
 
 from svrazka.accounts.models import User
 from svrazka.api.auth import require_edit
+from svrazka.api.common import page as _page
+from svrazka.api.common import referenced as _referenced
 from svrazka.api.partnership_schemas import (
     ChecklistFilters,
     ChecklistItemIn,
@@ -102,30 +104,6 @@ def _checklist_rows() -> QuerySet[ChecklistItem]:
 
 def _resource_rows() -> QuerySet[Resource]:
     return Resource.objects.select_related("source", "project").order_by("received_on", "id")
-
-
-def _page(queryset: QuerySet, params: PageParams) -> dict:
-    """One page of rows and where the next starts, without counting the whole result."""
-    rows = list(queryset[params.offset : params.offset + params.limit + 1])
-    more = len(rows) > params.limit
-    return {
-        "items": rows[: params.limit],
-        "limit": params.limit,
-        "offset": params.offset,
-        "next_offset": params.offset + params.limit if more else None,
-    }
-
-
-def _referenced(fetch, workspace, pk: int | None, field: str):
-    """A row named in a request body: another workspace's id is invalid input (422), not 404."""
-    if pk is None:
-        return None
-    try:
-        return fetch(workspace, pk)
-    except Http404:
-        raise ValidationError(
-            {field: _("Unknown id in this workspace: %(id)s.") % {"id": pk}}
-        ) from None
 
 
 def _member(workspace, pk: int) -> User:

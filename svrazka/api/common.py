@@ -1,0 +1,31 @@
+"""Helpers every API router uses: pages without counting, ids named in request bodies."""
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+
+def page(queryset: QuerySet | list, params) -> dict:
+    """One page of rows and where the next starts. Fetches one row more than asked instead of
+    counting the whole (possibly million-row) result."""
+    rows = list(queryset[params.offset : params.offset + params.limit + 1])
+    more = len(rows) > params.limit
+    return {
+        "items": rows[: params.limit],
+        "limit": params.limit,
+        "offset": params.offset,
+        "next_offset": params.offset + params.limit if more else None,
+    }
+
+
+def referenced(fetch, workspace, pk: int | None, field: str):
+    """A row named in a request body: another workspace's id is invalid input (422), not 404."""
+    if pk is None:
+        return None
+    try:
+        return fetch(workspace, pk)
+    except Http404:
+        raise ValidationError(
+            {field: _("Unknown id in this workspace: %(id)s.") % {"id": pk}}
+        ) from None
