@@ -104,7 +104,7 @@ def with_card_details(partnerships: list[Partnership], workspace) -> list[Partne
     return partnerships
 
 
-def board_columns(*, workspace, filters: PartnershipFilters, per_column: int = 20):
+def board_columns(*, workspace, filters: PartnershipFilters, per_column: int = 15):
     """The board: one column per step of the flow, each with its first cards."""
     from svrazka.partnerships import practice
 

@@ -26,6 +26,7 @@ import random
 import re
 import tempfile
 import time
+from collections import deque
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -1104,8 +1105,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--jobs",
             type=int,
-            default=os.cpu_count() or 1,
-            help="worker processes that generate rows (default: CPU count)",
+            default=0,
+            help="worker processes that generate rows (default: on SQLite, where this process "
+            "does the database's work, one less than the CPUs; on PostgreSQL, the CPUs)",
         )
         parser.add_argument(
             "--check-references",
@@ -1123,6 +1125,9 @@ class Command(BaseCommand):
         vendor = connection.vendor
         if vendor not in ("sqlite", "postgresql"):
             raise CommandError(f"seed_bench supports SQLite and PostgreSQL, not {vendor}.")
+        if opts["jobs"] <= 0:
+            cpus = os.cpu_count() or 1
+            opts["jobs"] = max(1, cpus - 1) if vendor == "sqlite" else cpus
         self.say(
             f"seeding workspace '{slug}' on {vendor}: {opts['orgs']:,} organisations, "
             f"{opts['people']:,} people, seed {opts['seed']}, {opts['jobs']} jobs"
@@ -1375,10 +1380,19 @@ class Command(BaseCommand):
         # Fork with no open database connection: the children never touch the database.
         connection.close()
         ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(max(1, jobs)) as pool:
+        with ctx.Pool(jobs) as pool:
             self.tune(connection.vendor)
             done, writing = 0, 0.0
-            for (_, count, _), result in zip(chunks, pool.imap(worker, chunks), strict=True):
+            # At most jobs + 1 chunks ahead of the writer: bounded memory, and the workers do
+            # not take the CPU from the writer long before it needs their rows.
+            todo = iter(chunks)
+            pending = deque(
+                pool.apply_async(worker, (c,)) for c in itertools.islice(todo, jobs + 1)
+            )
+            for _, count, _ in chunks:
+                result = pending.popleft().get()
+                if (following := next(todo, None)) is not None:
+                    pending.append(pool.apply_async(worker, (following,)))
                 t = time.monotonic()
                 self.write(result["rows"], tables, counts)
                 writing += time.monotonic() - t
