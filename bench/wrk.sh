@@ -107,14 +107,15 @@ DB=SQLite
 echo "wrk -t2 -c16 -d$DURATION against granian (wsgi, 2 workers) on $(nproc) cores, $DB," \
   "$(date '+%Y-%m-%d %H:%M %Z'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| request | req/s | latency avg | latency p50 | latency p99 | non-2xx |"
+echo "| request | req/s | latency avg | latency p50 | latency p99 | errors |"
 echo "|---|---:|---:|---:|---:|---:|"
 for i in "${!PATHS[@]}"; do
-  out=$(wrk -t2 -c16 -d"$DURATION" --latency -H "Cookie: $COOKIE" "$BASE${PATHS[$i]}")
+  out=$(wrk -t2 -c16 -d"$DURATION" --timeout 30s --latency -H "Cookie: $COOKIE" "$BASE${PATHS[$i]}")
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
   avg=$(awk '$1 == "Latency" {print $2; exit}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   bad=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-  echo "| ${NAMES[$i]} | $rps | $avg | $p50 | $p99 | ${bad:-0} |"
+  errors=$(grep -o 'Socket errors:.*' <<<"$out" || true)
+  echo "| ${NAMES[$i]} | $rps | $avg | $p50 | $p99 | ${bad:-0}${errors:+ ($errors)} |"
 done
