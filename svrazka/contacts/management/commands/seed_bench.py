@@ -1,6 +1,6 @@
 """Build a large, realistic workspace for the benchmarks (see bench/README.md).
 
-    manage.py seed_bench --workspace bench --orgs 100000 --people 1000000 [--seed 1] [--jobs 2]
+    manage.py seed_bench --workspace bench --orgs 100000 --people 1000000 [--seed 1] [--jobs N]
 
 Deletes the workspace of that slug first, then fills it with organisations and people whose names
 follow the real mix of a Bulgarian NGO's contacts: Bulgarian (Cyrillic) ~70 %, Greek ~15 %,
@@ -13,7 +13,10 @@ once. A sample of every run is checked against the services' own functions befor
 Speed: rows are generated in worker processes (deterministic per chunk, so the result does not
 depend on ``--jobs``) while the main process writes them: SQLite through ``executemany`` on the raw
 connection, PostgreSQL through ``COPY``. People and organisations get their ids here (from
-``max(id)``), child rows get theirs from the database. One transaction per chunk.
+``max(id)``), child rows get theirs from the database. One transaction per chunk. For a big load
+the contact tables' secondary indexes are dropped and built again at the end (their definitions
+wait in a temp file, so an interrupted run restores them the next time); on PostgreSQL a superuser
+session turns off the per-row foreign-key triggers (``--check-references`` checks afterwards).
 """
 
 import bisect
@@ -651,8 +654,8 @@ class Generator:
     def when(self, rng: random.Random, years: float) -> float:
         return self.now - rng.random() * years * 365.25 * 86400
 
-    def day(self, rng: random.Random, years: float, after: float = 0) -> date:
-        return date.fromtimestamp(max(after, self.when(rng, years)))
+    def day(self, rng: random.Random, years: float) -> date:
+        return date.fromtimestamp(self.when(rng, years))
 
     def phone(self, rng: random.Random, nation: str) -> str:
         prefix, starts, n = self.nations[nation]["phone"]
