@@ -188,7 +188,8 @@ def test_a_coalition_from_first_contact_to_the_partners_evaluation(
     for org_name, given, family in partners:
         page.get_by_role("link", name="+ Add a partner").click()
         page.get_by_label("Find the organisation").fill(org_name.split()[-1])
-        expect(page.locator("#id_organisation option")).to_have_text([re.compile(re.escape(org_name))])
+        found = page.locator("#id_organisation option")
+        expect(found).to_have_text([re.compile(re.escape(org_name))])
         page.get_by_label(re.compile(r"^Organisation")).select_option(label=org_name)
         # The liaisons follow the organisation, however the answers arrive.
         liaisons = page.locator("#id_liaison option")
