@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "svrazka.history",
     "svrazka.contacts",
     "svrazka.partnerships",
+    "svrazka.touchpoints",
     "svrazka.api",
 ]
 

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("svrazka.accounts.urls")),
     path("w/<slug:slug>/", include("svrazka.contacts.urls")),
     path("w/<slug:slug>/partnerships/", include("svrazka.partnerships.urls")),
+    path("w/<slug:slug>/", include("svrazka.touchpoints.urls")),
     path("", include("svrazka.partnerships.public_urls")),
     path("api/v1/", api.urls),
 ]

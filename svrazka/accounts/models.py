@@ -45,6 +45,12 @@ class User(AbstractUser):
         _("interface language"), max_length=8, choices=settings.LANGUAGES, blank=True
     )
 
+    daily_digest = models.BooleanField(
+        _("daily digest"),
+        default=True,
+        help_text=_("A morning email of due tasks, awaited replies and partners gone quiet."),
+    )
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
     objects = UserManager()

@@ -1,0 +1,397 @@
+"""Writes to interactions: logging a touchpoint, editing and deleting it. Each write is atomic,
+validated, recorded in the history, closes the awaited replies it answers and refreshes the
+health of everyone it touches."""
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from svrazka.contacts.models import Affiliation, Organisation, Person
+from svrazka.contacts.services import EditConflict
+from svrazka.history.models import Action
+from svrazka.history.services import diff, record_change, snapshot
+from svrazka.touchpoints import health
+from svrazka.touchpoints.models import (
+    Attachment,
+    Channel,
+    Direction,
+    Interaction,
+    InteractionOrganisation,
+    InteractionPerson,
+    Source,
+)
+
+INTERACTION_FIELDS = [
+    "channel",
+    "direction",
+    "occurred_at",
+    "subject",
+    "summary",
+    "partnership",
+    "awaiting_reply",
+    "reply_expected_by",
+]
+
+__all__ = ["EditConflict", "log_interaction", "update_interaction", "delete_interaction"]
+
+
+def _same_workspace(workspace, objects: Iterable, field: str) -> None:
+    for obj in objects:
+        if obj is not None and obj.workspace_id != workspace.pk:
+            raise ValidationError({field: _("Choose from this workspace.")})
+
+
+def _validate(
+    *,
+    workspace,
+    channel: str,
+    direction: str,
+    occurred_at: datetime,
+    people: list,
+    organisations: list,
+    partnership,
+    awaiting_reply: bool,
+    reply_expected_by: date | None,
+) -> None:
+    errors: dict[str, str] = {}
+    if channel not in Channel.values:
+        errors["channel"] = _("Choose a channel from the list.")
+    if direction not in Direction.values:
+        errors["direction"] = _("Choose a direction from the list.")
+    if occurred_at is None:
+        errors["occurred_at"] = _("Say when it happened.")
+    elif timezone.is_naive(occurred_at):
+        errors["occurred_at"] = _("Give the time with its time zone.")
+    if not people and not organisations and partnership is None:
+        errors["people"] = _("Say who it was with: a person, an organisation or a partnership.")
+    if reply_expected_by and not awaiting_reply:
+        errors["reply_expected_by"] = _("A reply date needs “awaiting reply” ticked.")
+    if (
+        reply_expected_by
+        and occurred_at
+        and timezone.is_aware(occurred_at)
+        and reply_expected_by < timezone.localdate(occurred_at)
+    ):
+        errors["reply_expected_by"] = _("The reply cannot be expected before the interaction.")
+    if errors:
+        raise ValidationError(errors)
+    _same_workspace(workspace, people, "people")
+    _same_workspace(workspace, organisations, "organisations")
+    _same_workspace(workspace, [partnership], "partnership")
+
+
+def _organisations_of(workspace, people: list, when: datetime) -> set[int]:
+    """The organisations the people were affiliated with on the day."""
+    day = timezone.localdate(when)
+    ids = set()
+    for aff in Affiliation.objects.filter(workspace=workspace, person__in=people).only(
+        "organisation_id", "start_date", "end_date"
+    ):
+        if (aff.start_date is None or aff.start_date <= day) and (
+            aff.end_date is None or aff.end_date >= day
+        ):
+            ids.add(aff.organisation_id)
+    return ids
+
+
+def _link(interaction: Interaction, people: list, organisation_ids: set[int]) -> None:
+    ws = interaction.workspace_id
+    InteractionPerson.objects.filter(interaction=interaction).delete()
+    InteractionOrganisation.objects.filter(interaction=interaction).delete()
+    InteractionPerson.objects.bulk_create(
+        [
+            InteractionPerson(
+                workspace_id=ws,
+                interaction=interaction,
+                person=p,
+                occurred_at=interaction.occurred_at,
+            )
+            for p in {p.pk: p for p in people}.values()
+        ]
+    )
+    InteractionOrganisation.objects.bulk_create(
+        [
+            InteractionOrganisation(
+                workspace_id=ws,
+                interaction=interaction,
+                organisation_id=pk,
+                occurred_at=interaction.occurred_at,
+            )
+            for pk in sorted(organisation_ids)
+        ]
+    )
+
+
+def _close_awaited(interaction: Interaction, people: list) -> list[Interaction]:
+    """An answer closes the awaited replies it answers: the message it replies to, and any
+    earlier interaction in the other direction with the same people that awaits a reply."""
+    other = Direction.IN if interaction.direction == Direction.OUT else Direction.OUT
+    candidates = Interaction.objects.filter(
+        workspace_id=interaction.workspace_id,
+        awaiting_reply=True,
+        direction=other,
+        occurred_at__lte=interaction.occurred_at,
+    ).exclude(pk=interaction.pk)
+    ids = set()
+    if interaction.in_reply_to_id:
+        ids |= set(candidates.filter(pk=interaction.in_reply_to_id).values_list("pk", flat=True))
+    if people:
+        ids |= set(
+            candidates.filter(interactionperson__person__in=people).values_list("pk", flat=True)
+        )
+    closed = list(Interaction.objects.filter(pk__in=ids))
+    Interaction.objects.filter(pk__in=ids).update(
+        awaiting_reply=False,
+        answered_at=interaction.occurred_at,
+        answered_by=interaction,
+        version=F("version") + 1,
+    )
+    return closed
+
+
+def _subjects(interactions: Iterable[Interaction]) -> dict[str, set[int]]:
+    ids = [i.pk for i in interactions]
+    return {
+        "people": set(
+            InteractionPerson.objects.filter(interaction_id__in=ids).values_list(
+                "person_id", flat=True
+            )
+        ),
+        "organisations": set(
+            InteractionOrganisation.objects.filter(interaction_id__in=ids).values_list(
+                "organisation_id", flat=True
+            )
+        ),
+        "partnerships": {i.partnership_id for i in interactions if i.partnership_id},
+    }
+
+
+def _refresh_health(workspace, *groups: dict[str, set[int]]) -> None:
+    people: set[int] = set()
+    organisations: set[int] = set()
+    partnerships: set[int] = set()
+    for g in groups:
+        people |= g["people"]
+        organisations |= g["organisations"]
+        partnerships |= g["partnerships"]
+    health.refresh(workspace, people=people, organisations=organisations, partnerships=partnerships)
+
+
+@transaction.atomic
+def log_interaction(
+    *,
+    workspace,
+    actor,
+    channel: str,
+    direction: str,
+    occurred_at: datetime,
+    people: Iterable[Person] = (),
+    organisations: Iterable[Organisation] = (),
+    users: Iterable = (),
+    partnership=None,
+    subject: str = "",
+    summary: str = "",
+    awaiting_reply: bool = False,
+    reply_expected_by: date | None = None,
+    message_id: str = "",
+    in_reply_to: Interaction | None = None,
+    source: str = Source.MANUAL,
+    attachments: Iterable[tuple[str, str, bytes]] = (),
+) -> Interaction:
+    """Log one touchpoint. `attachments` are (file name, content type, bytes)."""
+    people = list(people)
+    organisations = list(organisations)
+    users = list(users)
+    _validate(
+        workspace=workspace,
+        channel=channel,
+        direction=direction,
+        occurred_at=occurred_at,
+        people=people,
+        organisations=organisations,
+        partnership=partnership,
+        awaiting_reply=awaiting_reply,
+        reply_expected_by=reply_expected_by,
+    )
+    outsiders = [u for u in users if not u.memberships.filter(workspace=workspace).exists()]
+    if outsiders:
+        raise ValidationError({"users": _("Our participants must be members of the workspace.")})
+    interaction = Interaction(
+        workspace=workspace,
+        channel=channel,
+        direction=direction,
+        occurred_at=occurred_at,
+        subject=subject.strip()[:300],
+        summary=summary.strip(),
+        partnership=partnership,
+        awaiting_reply=awaiting_reply,
+        reply_expected_by=reply_expected_by if awaiting_reply else None,
+        message_id=message_id[:300],
+        in_reply_to=in_reply_to,
+        source=source,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    interaction.full_clean(exclude=["people", "users", "created_by"])
+    interaction.save()
+    if users:
+        interaction.users.set(users)
+    organisation_ids = {o.pk for o in organisations} | _organisations_of(
+        workspace, people, occurred_at
+    )
+    _link(interaction, people, organisation_ids)
+    for name, content_type, payload in attachments:
+        _attach(interaction, name, content_type, payload)
+    closed = _close_awaited(interaction, people)
+    record_change(
+        workspace=workspace,
+        actor=actor,
+        obj=interaction,
+        action=Action.CREATE,
+        changes={},
+    )
+    _refresh_health(workspace, _subjects([interaction, *closed]))
+    return interaction
+
+
+def _attach(interaction: Interaction, name: str, content_type: str, payload: bytes) -> Attachment:
+    from django.core.files.base import ContentFile
+
+    safe = "".join(c for c in (name or "attachment") if c not in "/\\\0\r\n").strip() or "file"
+    attachment = Attachment(
+        workspace_id=interaction.workspace_id,
+        interaction=interaction,
+        filename=safe[:255],
+        content_type=(content_type or "")[:100],
+        size=len(payload),
+    )
+    attachment.file.save(safe, ContentFile(payload), save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def update_interaction(
+    *,
+    interaction: Interaction,
+    actor,
+    data: dict,
+    people: Iterable[Person] | None = None,
+    organisations: Iterable[Organisation] | None = None,
+    users: Iterable | None = None,
+    version: int | None = None,
+) -> Interaction:
+    """Change an interaction, refusing it if someone else changed it since `version`."""
+    workspace = interaction.workspace
+    before_subjects = _subjects([interaction])
+    before = snapshot(interaction, INTERACTION_FIELDS)
+    for name, value in data.items():
+        if name in INTERACTION_FIELDS:
+            setattr(interaction, name, value)
+    if not interaction.awaiting_reply:
+        interaction.reply_expected_by = None
+    current_people = (
+        list(people)
+        if people is not None
+        else list(Person.objects.filter(interactionperson__interaction=interaction))
+    )
+    current_orgs = (
+        list(organisations)
+        if organisations is not None
+        else list(
+            Organisation.objects.filter(
+                pk__in=InteractionOrganisation.objects.filter(interaction=interaction).values(
+                    "organisation_id"
+                )
+            )
+        )
+    )
+    _validate(
+        workspace=workspace,
+        channel=interaction.channel,
+        direction=interaction.direction,
+        occurred_at=interaction.occurred_at,
+        people=current_people,
+        organisations=current_orgs,
+        partnership=interaction.partnership,
+        awaiting_reply=interaction.awaiting_reply,
+        reply_expected_by=interaction.reply_expected_by,
+    )
+    if users is not None:
+        users = list(users)
+        if any(not u.memberships.filter(workspace=workspace).exists() for u in users):
+            raise ValidationError(
+                {"users": _("Our participants must be members of the workspace.")}
+            )
+    interaction.full_clean(exclude=["people", "users", "created_by"])
+    updated = Interaction.objects.filter(pk=interaction.pk)
+    if version is not None:
+        updated = updated.filter(version=version)
+    if updated.update(version=F("version") + 1) == 0:
+        raise EditConflict(Interaction.objects.get(pk=interaction.pk))
+    interaction.version = Interaction.objects.values_list("version", flat=True).get(
+        pk=interaction.pk
+    )
+    if interaction.awaiting_reply:
+        interaction.answered_at = None
+        interaction.answered_by = None
+    interaction.save()
+    if users is not None:
+        interaction.users.set(users)
+    if people is not None or organisations is not None or "occurred_at" in data:
+        organisation_ids = {o.pk for o in current_orgs}
+        if organisations is None:
+            organisation_ids |= _organisations_of(
+                workspace, current_people, interaction.occurred_at
+            )
+        _link(interaction, current_people, organisation_ids)
+    record_change(
+        workspace=workspace,
+        actor=actor,
+        obj=interaction,
+        action=Action.UPDATE,
+        changes=diff(before, snapshot(interaction, INTERACTION_FIELDS)),
+    )
+    _refresh_health(workspace, before_subjects, _subjects([interaction]))
+    return interaction
+
+
+@transaction.atomic
+def delete_interaction(*, interaction: Interaction, actor) -> None:
+    workspace = interaction.workspace
+    subjects = _subjects([interaction])
+    # What this one answered awaits its reply again.
+    Interaction.objects.filter(answered_by=interaction).update(
+        awaiting_reply=True, answered_at=None, answered_by=None, version=F("version") + 1
+    )
+    record_change(
+        workspace=workspace, actor=actor, obj=interaction, action=Action.DELETE, changes={}
+    )
+    for attachment in interaction.attachments.all():
+        attachment.file.delete(save=False)
+    interaction.delete()
+    _refresh_health(workspace, subjects)
+
+
+@transaction.atomic
+def mark_answered(*, interaction: Interaction, actor, when: datetime | None = None) -> Interaction:
+    """Close an awaited reply by hand (the answer came on a channel nobody logged)."""
+    if not interaction.awaiting_reply:
+        return interaction
+    interaction.awaiting_reply = False
+    interaction.answered_at = when or timezone.now()
+    interaction.version += 1
+    interaction.save(update_fields=["awaiting_reply", "answered_at", "version", "updated_at"])
+    record_change(
+        workspace=interaction.workspace,
+        actor=actor,
+        obj=interaction,
+        action=Action.UPDATE,
+        changes={"awaiting_reply": ["True", "False"]},
+    )
+    _refresh_health(interaction.workspace, _subjects([interaction]))
+    return interaction
