@@ -34,6 +34,12 @@ def _fast_password_hashing(request, settings):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path):
+    """Files tests save (attachments, scans, raw mail) go to a folder of their own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def alice(db):
     user, _ = accounts.user_get_or_create(email="alice@example.org", password=PASSWORD)

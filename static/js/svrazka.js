@@ -74,3 +74,24 @@
     });
   });
 })();
+
+// Logging a touchpoint: a person found by the search and ticked joins the participants (so the
+// next search does not lose them); "L" anywhere outside a text field opens the log form.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    var results = box.closest && box.closest("#people-results");
+    if (!results || !box.checked) return;
+    var participants = document.getElementById("participants");
+    if (participants) participants.appendChild(box.closest("label"));
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "l" && event.key !== "L") return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var t = event.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    var link = document.getElementById("log-touchpoint");
+    if (link) link.click();
+  });
+})();

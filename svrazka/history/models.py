@@ -74,6 +74,8 @@ RELATION_LABELS = {
     "evaluation_invite": _("evaluation link"),
     "signatory": _("signatory"),
     "signed_scan": _("signed scan"),
+    "cadence_days": _("expected contact every (days)"),
+    "awaiting_reply": _("awaiting reply"),
 }
 
 

@@ -548,7 +548,7 @@ def refresh(
 def _epoch_sql(column: str) -> str:
     if connection.vendor == "postgresql":
         return f"EXTRACT(EPOCH FROM {column})::float8"
-    return f"CAST(strftime('%s', {column}) AS REAL)"
+    return f"((julianday({column}) - 2440587.5) * 86400.0)"
 
 
 def _stream(workspace, subject: str):

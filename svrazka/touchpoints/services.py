@@ -18,6 +18,7 @@ from svrazka.history.services import diff, record_change, snapshot
 from svrazka.touchpoints import health
 from svrazka.touchpoints.models import (
     Attachment,
+    Cadence,
     Channel,
     Direction,
     Interaction,
@@ -395,3 +396,50 @@ def mark_answered(*, interaction: Interaction, actor, when: datetime | None = No
     )
     _refresh_health(interaction.workspace, _subjects([interaction]))
     return interaction
+
+
+@transaction.atomic
+def set_cadence(*, workspace, actor, subject, days: int | None) -> None:
+    """How often we expect to be in touch: on a partnership itself, or as a Cadence of a
+    person or organisation; None returns to the default. Health follows at once."""
+    from svrazka.partnerships.models import Partnership
+
+    if days is not None and not 1 <= days <= 730:
+        raise ValidationError({"days": _("Give a number of days from 1 to 730.")})
+    if subject.workspace_id != workspace.pk:
+        raise ValidationError(_("Choose from this workspace."))
+    if isinstance(subject, Partnership):
+        before = subject.cadence_days
+        Partnership.objects.filter(pk=subject.pk).update(
+            cadence_days=days, version=F("version") + 1
+        )
+        subject.cadence_days = days
+        group = {"people": set(), "organisations": set(), "partnerships": {subject.pk}}
+    else:
+        key = "person" if isinstance(subject, Person) else "organisation"
+        existing = Cadence.objects.filter(workspace=workspace, **{key: subject}).first()
+        before = existing.days if existing else None
+        if days is None:
+            Cadence.objects.filter(workspace=workspace, **{key: subject}).delete()
+        else:
+            Cadence.objects.update_or_create(
+                workspace=workspace, **{key: subject}, defaults={"days": days}
+            )
+        group = {
+            "people": {subject.pk} if key == "person" else set(),
+            "organisations": {subject.pk} if key == "organisation" else set(),
+            "partnerships": set(),
+        }
+    if before != days:
+        record_change(
+            workspace=workspace,
+            actor=actor,
+            obj=subject,
+            action=Action.UPDATE,
+            changes={"cadence_days": [_text(before), _text(days)]},
+        )
+    _refresh_health(workspace, group)
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from svrazka.touchpoints.views import dashboard as views
+
+urlpatterns = [
+    path("health/", views.health_dashboard, name="health_dashboard"),
+    path("health/recompute/", views.health_recompute, name="health_recompute"),
+]
