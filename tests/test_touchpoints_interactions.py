@@ -116,7 +116,8 @@ def test_the_full_form_logs_a_meeting_with_several_people(alice_client, workspac
     assert i.partnership == pship
     # Awaiting a reply with no date: a week after the interaction.
     assert i.reply_expected_by == i.occurred_at.date() + timedelta(days=7)
-    assert "Среща в София" in alice_client.get(_url("partnership_detail", pship.pk)).content.decode()
+    room = alice_client.get(_url("partnership_detail", pship.pk)).content.decode()
+    assert "Среща в София" in room
 
 
 def test_people_of_another_workspace_cannot_be_linked(alice_client, maria, oscar, other_workspace):
@@ -242,8 +243,12 @@ def test_viewers_see_touchpoints_but_cannot_log(vera_client, workspace, alice, m
     assert "Log a touchpoint" not in page
     response = vera_client.post(
         _url("interaction_new"),
-        {"channel": "phone", "direction": "out", "occurred_at": "2026-11-20T10:00",
-         "people": [maria.pk]},
+        {
+            "channel": "phone",
+            "direction": "out",
+            "occurred_at": "2026-11-20T10:00",
+            "people": [maria.pk],
+        },
     )
     assert response.status_code == 403
     assert Interaction.objects.count() == 1
