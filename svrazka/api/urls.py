@@ -9,6 +9,7 @@ from svrazka.api.auth import TokenAuth
 from svrazka.api.contacts import router as contacts_router
 from svrazka.api.evaluations import router as evaluations_router
 from svrazka.api.partnerships import router as partnerships_router
+from svrazka.api.touchpoints import router as touchpoints_router
 
 api = NinjaAPI(
     title="Svrazka API",
@@ -27,3 +28,4 @@ api.add_router("/", contacts_router)
 api.add_router("/", partnerships_router)
 api.add_router("/", agreements_router)
 api.add_router("/", evaluations_router)
+api.add_router("/", touchpoints_router)
