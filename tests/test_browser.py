@@ -273,3 +273,55 @@ def test_a_coalition_from_first_contact_to_the_partners_evaluation(
     page.get_by_role("link", name=re.compile("Compare the sides")).click()
     expect(page.locator("main")).to_contain_text("Намерихме се в социалните мрежи")
     assert page.problems == [], page.problems
+
+
+def test_logging_a_call_from_a_person_page_updates_timeline_and_health(page, workspace, alice):
+    """A coordinator logs a call in seconds; the timeline and the health card follow at once,
+    and an awaited reply that goes unanswered shows as an alert."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from svrazka.touchpoints import services
+    from tests.factories import make_person
+
+    maria = make_person(workspace, alice, given_name="Мария", family_name="Иванова")
+    services.log_interaction(
+        workspace=workspace,
+        actor=alice,
+        channel="email",
+        direction="out",
+        occurred_at=timezone.now() - timedelta(days=12),
+        people=[maria],
+        subject="Покана за партньорство",
+        awaiting_reply=True,
+        reply_expected_by=(timezone.now() - timedelta(days=5)).date(),
+    )
+    _sign_in(page, "alice@example.org")
+    page.goto(page.base_url + f"/w/ngo/people/{maria.pk}/")
+    health = page.locator("#health")
+    expect(health).to_contain_text("awaited reply is overdue")
+    expect(health).to_contain_text("Needs attention")
+    before = int(health.locator(".health-score").inner_text())
+    assert before < 100
+
+    quick = page.locator(".quick-log")
+    quick.get_by_label("Channel").select_option("phone")
+    quick.get_by_label("Direction").select_option("in")
+    quick.get_by_label("Summary").fill("Мария се обади: приемат поканата.")
+    quick.get_by_role("button", name="Log it").click()
+
+    timeline = page.locator("#timeline")
+    expect(timeline.locator("li").first).to_contain_text("Мария се обади: приемат поканата.")
+    expect(timeline.locator("li").first).to_contain_text("Phone call")
+    # Her call answered our invitation: nothing is overdue and the score went up.
+    expect(page.locator("#health")).not_to_contain_text("overdue")
+    expect(page.locator("#health")).not_to_contain_text("Needs attention")
+    expect(timeline).to_contain_text("Answered after")
+    after = int(page.locator("#health .health-score").inner_text())
+    assert after > before
+    # The global shortcut opens the full form.
+    page.locator("body").press("l")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log a touchpoint")
+    assert page.problems == []
