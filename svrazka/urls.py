@@ -8,5 +8,6 @@ urlpatterns = [
     path("w/<slug:slug>/partnerships/", include("svrazka.partnerships.urls")),
     path("w/<slug:slug>/", include("svrazka.touchpoints.urls")),
     path("", include("svrazka.partnerships.public_urls")),
+    path("", include("svrazka.touchpoints.public_urls")),
     path("api/v1/", api.urls),
 ]

@@ -83,7 +83,43 @@ def alices_things(workspace, alice, bob):
         "evaluation_invite": invite.pk,
     }
     things.update(_agreement_things(partnership, alice, person, org))
+    things.update(_touchpoint_things(workspace, alice, person))
     return things
+
+
+def _touchpoint_things(workspace, alice, person) -> dict:
+    """An interaction with an attachment, a task, unmatched mail and a dropbox."""
+    from django.utils import timezone
+
+    from svrazka.touchpoints import followups, mail
+    from svrazka.touchpoints import services as touchpoints
+    from svrazka.touchpoints.models import MailSource, UnmatchedMessage
+
+    interaction = touchpoints.log_interaction(
+        workspace=workspace,
+        actor=alice,
+        channel="email",
+        direction="in",
+        occurred_at=timezone.now(),
+        people=[person],
+        attachments=[("бележка.txt", "text/plain", b"note")],
+    )
+    task = followups.task_create(
+        workspace=workspace, actor=alice, data={"title": "Обади се", "assignee": alice}
+    )
+    mail.ingest(
+        workspace=workspace,
+        raw=b"From: stranger@example.net\r\nTo: inbox@ngo.example\r\n"
+        b"Subject: Hello\r\nMessage-ID: <x1@example.net>\r\n\r\nHi\r\n",
+    )
+    source = MailSource.objects.create(workspace=workspace, address="inbox@ngo.example")
+    return {
+        "interaction": interaction.pk,
+        "attachment": interaction.attachments.get().pk,
+        "task": task.pk,
+        "unmatched": UnmatchedMessage.objects.get(workspace=workspace).pk,
+        "mail_source": source.pk,
+    }
 
 
 def _agreement_things(partnership, alice, person, org) -> dict:
@@ -115,6 +151,12 @@ PK_KIND = {
     "evaluation": "evaluation",
     "evaluation_invite": "evaluation_invite",
     "agreement": "agreement",
+    "interaction": "interaction",
+    "attachment": "attachment",
+    "task": "task",
+    "unmatched": "unmatched",
+    "mail_source": "mail_source",
+    "cadence": "person",
 }
 
 # Routes whose <pk> is not the object their name starts with.
@@ -133,13 +175,18 @@ PK_OF_ROUTE = {
 }
 
 
+QUERY_OF_ROUTE = {"timeline_more": "?person={person}"}
+
+
 def _fill(route: str, name: str, things: dict, slug: str) -> str:
-    path = route.replace("<slug:slug>", slug)
+    path = route.replace("<slug:slug>", slug).replace("<str:kind>", "person")
     if "<int:pk>" in path:
         prefixes = sorted((k for k in PK_KIND if name.startswith(k)), key=len, reverse=True)
         kind = PK_OF_ROUTE.get(name) or PK_KIND[prefixes[0]]
         path = path.replace("<int:pk>", str(things[kind]))
     assert "<" not in path, f"route {route} has a parameter this test does not know"
+    if name in QUERY_OF_ROUTE:  # routes that say whose page it is in the query
+        path += QUERY_OF_ROUTE[name].format(**things)
     return "/" + path
 
 
@@ -253,6 +300,9 @@ API_KINDS = {
     "evaluations": "evaluation",
     "signatories": "signatory",
     "evaluation-links": "evaluation_invite",
+    "interactions": "interaction",
+    "tasks": "task",
+    "health": "person",
 }
 
 
@@ -269,7 +319,8 @@ def test_every_api_route_with_an_id_is_404_for_another_workspaces_token(
             continue
         resource = path.removeprefix("/api/v1/").split("/")[0]
         assert resource in API_KINDS, f"{path}: add its kind to API_KINDS"
-        url = re.sub(r"\{\w+\}", str(alices_things[API_KINDS[resource]]), path)
+        url = path.replace("{subject}", "person")
+        url = re.sub(r"\{\w+\}", str(alices_things[API_KINDS[resource]]), url)
         body = _request_body(path, method)
         response = client.generic(method, url, data=body, content_type="application/json")
         assert response.status_code == 404, f"{method} {url} {body}: {response.status_code}"

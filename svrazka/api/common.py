@@ -1,18 +1,22 @@
 """Helpers every API router uses: pages without counting, ids named in request bodies."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from svrazka.lib.paging import Listing
 
-def page(queryset: QuerySet | list, params) -> dict:
+
+def page(queryset: QuerySet | list | Listing, params, prefetch=()) -> dict:
     """One page of rows and where the next starts. Fetches one row more than asked instead of
-    counting the whole (possibly million-row) result."""
+    counting the whole (possibly million-row) result; ``prefetch``: lookups for the page's rows."""
     rows = list(queryset[params.offset : params.offset + params.limit + 1])
     more = len(rows) > params.limit
+    items = rows[: params.limit]
+    prefetch_related_objects(items, *prefetch)
     return {
-        "items": rows[: params.limit],
+        "items": items,
         "limit": params.limit,
         "offset": params.offset,
         "next_offset": params.offset + params.limit if more else None,

@@ -129,8 +129,8 @@ def list_organisations(request, params: Query[OrganisationFilters]):
         tag=params.tag,
         unverified_months=params.unverified_months,
     )
-    queryset = selectors.organisations_list(workspace=request.auth.workspace, filters=filters)
-    return _page(queryset.prefetch_related(*ORGANISATION_PREFETCH), params)
+    listing = selectors.organisations_listing(workspace=request.auth.workspace, filters=filters)
+    return _page(listing, params, prefetch=ORGANISATION_PREFETCH)
 
 
 @router.get(
@@ -208,8 +208,8 @@ def list_people(request, params: Query[PersonFilters]):
         tag=params.tag,
         organisation=params.organisation,
     )
-    queryset = selectors.people_list(workspace=request.auth.workspace, filters=filters)
-    return _page(queryset.prefetch_related(*PERSON_PREFETCH), params)
+    listing = selectors.people_listing(workspace=request.auth.workspace, filters=filters)
+    return _page(listing, params, prefetch=PERSON_PREFETCH)
 
 
 @router.get(

@@ -354,26 +354,44 @@ class PersonTag(WorkspaceOwned):
 
 
 class OrganisationToken(WorkspaceOwned):
-    """Search keys of an organisation (see svrazka.lib.translit): prefix-matched by range."""
+    """Search keys of an organisation (see svrazka.lib.translit): prefix-matched by range.
+
+    Each carries its organisation's ``sort_key`` (kept equal by the services), so that a page
+    of a search in name order can be read from the token index alone (bench/README.md).
+    """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
     token = models.CharField(max_length=40)
+    sort_key = models.CharField(max_length=120, editable=False, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["workspace", "token", "organisation"], name="orgtoken_ws")]
+        indexes = [
+            # The matches of a word in name order; the owner's tokens for the EXISTS probe.
+            models.Index(
+                fields=["workspace", "token", "sort_key", "organisation"], name="orgtoken_ws_sort"
+            ),
+            models.Index(fields=["workspace", "organisation", "token"], name="orgtoken_ws_org"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation_id}: {self.token}"
 
 
 class PersonToken(WorkspaceOwned):
-    """Search keys of a person (names, other spelling, emails)."""
+    """Search keys of a person (names, other spelling, emails, phones), each with the person's
+    ``sort_key`` like OrganisationToken."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE)
     token = models.CharField(max_length=40)
+    sort_key = models.CharField(max_length=120, editable=False, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["workspace", "token", "person"], name="persontoken_ws")]
+        indexes = [
+            models.Index(
+                fields=["workspace", "token", "sort_key", "person"], name="persontoken_ws_sort"
+            ),
+            models.Index(fields=["workspace", "person", "token"], name="persontoken_ws_person"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.token}"

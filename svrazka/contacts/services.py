@@ -137,7 +137,9 @@ def _reindex_organisation(org: Organisation) -> None:
     OrganisationToken.objects.filter(organisation=org).delete()
     OrganisationToken.objects.bulk_create(
         [
-            OrganisationToken(workspace_id=org.workspace_id, organisation=org, token=t)
+            OrganisationToken(
+                workspace_id=org.workspace_id, organisation=org, token=t, sort_key=org.sort_key
+            )
             for t in sorted(_organisation_tokens(org))
         ]
     )
@@ -272,7 +274,9 @@ def _reindex_person(person: Person, emails: list[str], phones: list[str]) -> Non
     PersonToken.objects.filter(person=person).delete()
     PersonToken.objects.bulk_create(
         [
-            PersonToken(workspace_id=person.workspace_id, person=person, token=t)
+            PersonToken(
+                workspace_id=person.workspace_id, person=person, token=t, sort_key=person.sort_key
+            )
             for t in sorted(_person_tokens(person, emails, phones))
         ]
     )

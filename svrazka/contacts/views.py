@@ -80,8 +80,8 @@ def _list_context(request, form, filters, page, model_name: str) -> dict:
 @workspace_view("view")
 def organisation_list(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
-    qs = selectors.organisations_list(workspace=request.workspace, filters=filters)
-    page = paginate(qs, form.cleaned_data.get("page"), settings.PAGE_SIZE)
+    listing = selectors.organisations_listing(workspace=request.workspace, filters=filters)
+    page = paginate(listing, form.cleaned_data.get("page"), settings.PAGE_SIZE)
     context = _list_context(request, form, filters, page, "organisations")
     template = "contacts/organisation_list.html"
     if request.htmx and request.htmx.target == "results":
@@ -199,8 +199,8 @@ def organisation_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @workspace_view("view")
 def person_list(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
-    qs = selectors.people_list(workspace=request.workspace, filters=filters)
-    page = paginate(qs, form.cleaned_data.get("page"), settings.PAGE_SIZE)
+    listing = selectors.people_listing(workspace=request.workspace, filters=filters)
+    page = paginate(listing, form.cleaned_data.get("page"), settings.PAGE_SIZE)
     selectors.with_list_details_people(page.items, request.workspace)
     context = _list_context(request, form, filters, page, "people")
     template = "contacts/person_list.html"
@@ -325,11 +325,11 @@ def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_lookup(request: HttpRequest) -> HttpResponse:
     """Options for choosing an organisation by name (htmx), at most 30."""
     q = request.GET.get("q", "")[:200]
-    qs = selectors.organisations_list(
+    listing = selectors.organisations_listing(
         workspace=request.workspace, filters=selectors.ContactFilters(q=q)
     )
     return render(
-        request, "contacts/partials/organisation_options.html", {"organisations": qs[:30]}
+        request, "contacts/partials/organisation_options.html", {"organisations": listing[:30]}
     )
 
 

@@ -13,6 +13,7 @@ and at least their median plus two days; the alert fires on the day the wait pas
 
 from __future__ import annotations
 
+import json
 import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -390,22 +391,25 @@ def _end_of_day(d: date) -> float:
 
 
 def _events_for(workspace, subject: str, pk: int) -> list[Event]:
-    from svrazka.touchpoints.models import Interaction
+    from svrazka.touchpoints.models import Interaction, InteractionOrganisation, InteractionPerson
 
-    qs = Interaction.objects.filter(workspace=workspace)
-    if subject == "person":
-        qs = qs.filter(interactionperson__workspace=workspace, interactionperson__person_id=pk)
-    elif subject == "organisation":
-        qs = qs.filter(
-            organisation_links__workspace=workspace, organisation_links__organisation_id=pk
+    fields = ("direction", "channel", "awaiting_reply", "reply_expected_by")
+    if subject in ("person", "organisation"):
+        # The newest MAX_EVENTS from the end of the subject's timeline index (the participant
+        # table repeats the time), not all of its touchpoints sorted.
+        model = InteractionPerson if subject == "person" else InteractionOrganisation
+        columns = ["interaction_id", "occurred_at", *(f"interaction__{f}" for f in fields)]
+        rows = list(
+            model.objects.filter(workspace=workspace, **{f"{subject}_id": pk})
+            .order_by("-occurred_at", "-interaction_id")
+            .values_list(*columns)[:MAX_EVENTS]
         )
     else:
-        qs = qs.filter(partnership_id=pk)
-    rows = list(
-        qs.order_by("-occurred_at", "-id").values_list(
-            "pk", "occurred_at", "direction", "channel", "awaiting_reply", "reply_expected_by"
-        )[:MAX_EVENTS]
-    )
+        rows = list(
+            Interaction.objects.filter(workspace=workspace, partnership_id=pk)
+            .order_by("-occurred_at", "-id")
+            .values_list("pk", "occurred_at", *fields)[:MAX_EVENTS]
+        )
     rows.reverse()
     names = _first_person_names([r[0] for r in rows if r[4]]) if subject != "person" else {}
     return [
@@ -422,18 +426,33 @@ def _events_for(workspace, subject: str, pk: int) -> list[Event]:
     ]
 
 
+NAME_BATCH = 5000  # ids per query: SQLite limits a statement's variables
+
+
+def _batches(ids: list[int]):
+    for start in range(0, len(ids), NAME_BATCH):
+        yield ids[start : start + NAME_BATCH]
+
+
+def _full_name(*parts: str) -> str:
+    """Person.full_name from its parts (read as values: instances cost more than the query)."""
+    return " ".join(p for p in parts if p)
+
+
 def _first_person_names(interaction_ids: list[int]) -> dict[int, str]:
     from svrazka.touchpoints.models import InteractionPerson
 
     names: dict[int, str] = {}
-    if not interaction_ids:
-        return names
-    for link in (
-        InteractionPerson.objects.filter(interaction_id__in=interaction_ids)
-        .select_related("person")
-        .order_by("id")
-    ):
-        names.setdefault(link.interaction_id, link.person.full_name)
+    for part in _batches(sorted(set(interaction_ids))):
+        for iid, given, middle, family in (
+            InteractionPerson.objects.filter(interaction_id__in=part)
+            .order_by("id")
+            .values_list(
+                "interaction_id", "person__given_name", "person__middle_name", "person__family_name"
+            )
+        ):
+            if iid not in names:
+                names[iid] = _full_name(given, middle, family)
     return names
 
 
@@ -441,16 +460,28 @@ def _subject_names(workspace, subject: str, ids) -> dict[int, str]:
     from svrazka.contacts.models import Organisation, Person
     from svrazka.partnerships.models import Partnership
 
-    ids = list(ids)
-    if subject == "person":
-        return {p.pk: p.full_name for p in Person.objects.filter(workspace=workspace, pk__in=ids)}
-    if subject == "organisation":
-        return dict(
-            Organisation.objects.filter(workspace=workspace, pk__in=ids).values_list("pk", "name")
-        )
-    return dict(
-        Partnership.objects.filter(workspace=workspace, pk__in=ids).values_list("pk", "title")
-    )
+    names: dict[int, str] = {}
+    for part in _batches(list(ids)):
+        if subject == "person":
+            names.update(
+                (pk, _full_name(given, middle, family))
+                for pk, given, middle, family in Person.objects.filter(
+                    workspace=workspace, pk__in=part
+                ).values_list("pk", "given_name", "middle_name", "family_name")
+            )
+        elif subject == "organisation":
+            names.update(
+                Organisation.objects.filter(workspace=workspace, pk__in=part).values_list(
+                    "pk", "name"
+                )
+            )
+        else:
+            names.update(
+                Partnership.objects.filter(workspace=workspace, pk__in=part).values_list(
+                    "pk", "title"
+                )
+            )
+    return names
 
 
 def _row(workspace, subject: str, pk: int, a: Assessment, computed_at: datetime):
@@ -551,112 +582,309 @@ def _epoch_sql(column: str) -> str:
     return f"((julianday({column}) - 2440587.5) * 86400.0)"
 
 
-def _stream(workspace, subject: str):
-    """(subject id, events oldest first) for every subject with touchpoints, one at a time."""
+_new_event = object.__new__
+_EVENT_SLOTS = tuple(
+    Event.__dict__[f].__set__
+    for f in ("at", "direction", "channel", "awaiting", "expected_by", "interaction_id", "person")
+)
+
+
+def _event(at, direction, channel, awaiting, expected_by, interaction_id) -> Event:
+    """Event(...) for millions of rows: sets the slots directly, without the frozen
+    dataclass's __init__ (a third of the time)."""
+    e = _new_event(Event)
+    s_at, s_direction, s_channel, s_awaiting, s_expected, s_id, s_person = _EVENT_SLOTS
+    s_at(e, at)
+    s_direction(e, direction)
+    s_channel(e, channel)
+    s_awaiting(e, awaiting)
+    s_expected(e, expected_by)
+    s_id(e, interaction_id)
+    s_person(e, "")
+    return e
+
+
+class _Facts:
+    """What health needs of every interaction of a workspace, read in one pass over the
+    table: direction, channel and whether a reply is awaited as a one-byte code per id, and
+    the end of the expected-by day of those awaiting a reply. The participant tables then
+    stream in the order of their timeline index without a join (a primary-key lookup per row
+    costs more than this pass)."""
+
+    AWAITING = 64
+
+    def __init__(self, workspace):
+        from svrazka.touchpoints.models import Channel, Interaction
+
+        table = connection.ops.quote_name(Interaction._meta.db_table)
+        channels = list(Channel.values)
+        # code = 1 + 2 * channel + (direction is "in"), + AWAITING; 0: not known.
+        self.decode: list[tuple] = [("", "", False)] * (2 * self.AWAITING)
+        for awaiting in (False, True):
+            for c, channel in enumerate(channels):
+                for d, direction in enumerate(("out", "in")):
+                    code = 1 + 2 * c + d + (self.AWAITING if awaiting else 0)
+                    self.decode[code] = (direction, channel, awaiting)
+        self.expected: dict[int, float] = {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT MIN(id), MAX(id) FROM {table} WHERE workspace_id = %s", [workspace.pk]
+            )
+            low, high = cursor.fetchone()
+        self.base = low or 0
+        self.codes = bytearray((high - low + 1) if low is not None else 0)
+        if low is None:
+            return
+        codes = self.codes
+        channel_case = " ".join(f"WHEN %s THEN {2 * c}" for c in range(len(channels)))
+        # "+workspace_id": SQLite reads the table in id order instead of through an index.
+        where = "+workspace_id" if connection.vendor == "sqlite" else "workspace_id"
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, 1 + CASE channel {channel_case} END + "
+                f"CASE WHEN direction = 'in' THEN 1 ELSE 0 END FROM {table} "
+                f"WHERE {where} = %s AND id BETWEEN %s AND %s",
+                [*channels, workspace.pk, low, high],
+            )
+            while batch := cursor.fetchmany(50000):
+                for iid, code in batch:
+                    if code is not None:
+                        codes[iid - low] = code
+        day_ends: dict = {}
+        # Through the partial index of awaited replies (its condition, literally).
+        awaiting = '"awaiting_reply" = 1' if connection.vendor == "sqlite" else "awaiting_reply"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, reply_expected_by FROM {table} WHERE workspace_id = %s AND {awaiting}",
+                [workspace.pk],
+            )
+            for iid, expected in cursor.fetchall():
+                if low <= iid <= high and codes[iid - low]:
+                    codes[iid - low] |= self.AWAITING
+                if expected:
+                    end = day_ends.get(expected)
+                    if end is None:
+                        d = expected if isinstance(expected, date) else date.fromisoformat(expected)
+                        end = day_ends[expected] = _end_of_day(d)
+                    self.expected[iid] = end
+
+
+def _stream(workspace, subject: str, facts: _Facts | None = None):
+    """(subject id, events oldest first) for every subject with touchpoints, one at a time.
+
+    People and organisations are read in the order of the participant table's timeline index
+    (workspace, subject, occurred_at, interaction), which repeats the time: no sort of
+    millions of rows and no join; the rest of each interaction comes from `facts`."""
     from svrazka.touchpoints.models import Interaction, InteractionOrganisation, InteractionPerson
 
-    i = Interaction._meta.db_table
-    if subject == "person":
-        link = InteractionPerson._meta.db_table
-        sql = (
-            f"SELECT l.person_id, {_epoch_sql('i.occurred_at')}, i.direction, i.channel, "
-            f"i.awaiting_reply, i.reply_expected_by, i.id FROM {link} l "
-            f"JOIN {i} i ON i.id = l.interaction_id WHERE l.workspace_id = %s "
-            f"ORDER BY l.person_id, i.occurred_at, i.id"
-        )
-    elif subject == "organisation":
-        link = InteractionOrganisation._meta.db_table
-        sql = (
-            f"SELECT l.organisation_id, {_epoch_sql('i.occurred_at')}, i.direction, i.channel, "
-            f"i.awaiting_reply, i.reply_expected_by, i.id FROM {link} l "
-            f"JOIN {i} i ON i.id = l.interaction_id WHERE l.workspace_id = %s "
-            f"ORDER BY l.organisation_id, i.occurred_at, i.id"
-        )
-    else:
-        sql = (
-            f"SELECT i.partnership_id, {_epoch_sql('i.occurred_at')}, i.direction, i.channel, "
-            f"i.awaiting_reply, i.reply_expected_by, i.id FROM {i} i "
-            f"WHERE i.workspace_id = %s AND i.partnership_id IS NOT NULL "
-            f"ORDER BY i.partnership_id, i.occurred_at, i.id"
-        )
     current = None
     events: list[Event] = []
+    if subject in ("person", "organisation"):
+        facts = facts or _Facts(workspace)
+        model = InteractionPerson if subject == "person" else InteractionOrganisation
+        link = connection.ops.quote_name(model._meta.db_table)
+        owner = f"{subject}_id"
+        sql = (
+            f"SELECT {owner}, {_epoch_sql('occurred_at')}, interaction_id FROM {link} "
+            f"WHERE workspace_id = %s ORDER BY workspace_id, {owner}, occurred_at, interaction_id"
+        )
+        base, codes, decode, expected = facts.base, facts.codes, facts.decode, facts.expected
+        size = len(codes)
+        new = _new_event
+        s_at, s_direction, s_channel, s_awaiting, s_expected, s_id, s_person = _EVENT_SLOTS
+        # PostgreSQL: a server-side cursor (inside the caller's transaction), so that millions
+        # of rows are not all fetched at once.
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, [workspace.pk])
+            while batch := cursor.fetchmany(20000):
+                for pk, at, iid in batch:
+                    if pk != current:
+                        if events:
+                            yield current, events
+                        current, events = pk, []
+                    k = iid - base
+                    code = codes[k] if 0 <= k < size else 0
+                    if not code:
+                        continue  # logged after `facts` was read: its own refresh covers it
+                    direction, channel, awaiting = decode[code]
+                    # _event(), inlined: this line runs for every participant row.
+                    e = new(Event)
+                    s_at(e, at)
+                    s_direction(e, direction)
+                    s_channel(e, channel)
+                    s_awaiting(e, awaiting)
+                    s_expected(e, expected.get(iid) if awaiting else None)
+                    s_id(e, iid)
+                    s_person(e, "")
+                    events.append(e)
+        if events:
+            yield current, events
+        return
+    i = connection.ops.quote_name(Interaction._meta.db_table)
+    sql = (
+        f"SELECT partnership_id, {_epoch_sql('occurred_at')}, direction, channel, "
+        f"awaiting_reply, reply_expected_by, id FROM {i} "
+        f"WHERE workspace_id = %s AND partnership_id IS NOT NULL "
+        f"ORDER BY partnership_id, occurred_at, id"
+    )
     day_ends: dict = {}
-    with connection.cursor() as cursor:
+    with connection.chunked_cursor() as cursor:
         cursor.execute(sql, [workspace.pk])
-        while True:
-            batch = cursor.fetchmany(20000)
-            if not batch:
-                break
-            for owner, at, direction, channel, awaiting, expected, iid in batch:
-                if owner != current:
+        while batch := cursor.fetchmany(20000):
+            for pk, at, direction, channel, awaiting, expected_by, iid in batch:
+                if pk != current:
                     if events:
                         yield current, events
-                    current, events = owner, []
+                    current, events = pk, []
                 expected_end = None
-                if awaiting and expected:
-                    expected_end = day_ends.get(expected)
+                if awaiting and expected_by:
+                    expected_end = day_ends.get(expected_by)
                     if expected_end is None:
-                        d = expected if isinstance(expected, date) else date.fromisoformat(expected)
-                        expected_end = day_ends[expected] = _end_of_day(d)
+                        d = (
+                            expected_by
+                            if isinstance(expected_by, date)
+                            else date.fromisoformat(expected_by)
+                        )
+                        expected_end = day_ends[expected_by] = _end_of_day(d)
                 events.append(
-                    Event(float(at), direction, channel, bool(awaiting), expected_end, iid)
+                    _event(float(at), direction, channel, bool(awaiting), expected_end, iid)
                 )
     if events:
         yield current, events
 
 
+HEALTH_COLUMNS = ["workspace_id", "subject", "object_id", *(f for f in HEALTH_FIELDS)]
+
+
+class _Replacer:
+    """Replaces the stored health of one kind of subject in a workspace: DELETE, then the new
+    rows written in batches (executemany on SQLite, COPY on PostgreSQL). Call inside a
+    transaction, so that readers see the old rows or the new ones."""
+
+    BATCH = 20000
+
+    def __init__(self, workspace, subject: str, now: datetime):
+        from svrazka.touchpoints.models import Health
+
+        self.ws, self.subject, self.now = workspace.pk, subject, now
+        self.sqlite = connection.vendor == "sqlite"
+        q = connection.ops.quote_name
+        self.table = q(Health._meta.db_table)
+        cols = ", ".join(q(Health._meta.get_field(f).column) for f in HEALTH_FIELDS)
+        cols = f"workspace_id, subject, object_id, {cols}"
+        if self.sqlite:
+            marks = ", ".join("?" for _ in HEALTH_COLUMNS)
+            self.sql = f"INSERT INTO {self.table} ({cols}) VALUES ({marks})"
+            self.computed = str(now.astimezone(UTC).replace(tzinfo=None))
+        else:
+            self.sql = f"COPY {self.table} ({cols}) FROM STDIN"
+            self.computed = now
+        self.rows: list[tuple] = []
+        self.count = 0
+        self.tz = timezone.get_current_timezone()
+
+    def start(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {self.table} WHERE workspace_id = %s AND subject = %s",
+                [self.ws, self.subject],
+            )
+
+    def _dt(self, x: float | None):
+        if x is None:
+            return None
+        value = datetime.fromtimestamp(x, tz=UTC)
+        return str(value.replace(tzinfo=None)) if self.sqlite else value
+
+    def add(self, pk: int, a: Assessment) -> None:
+        since = None
+        if a.alert_since is not None:
+            since = datetime.fromtimestamp(a.alert_since, tz=self.tz).date()
+            if self.sqlite:
+                since = since.isoformat()
+        self.rows.append(
+            (
+                self.ws,
+                self.subject,
+                pk,
+                a.score,
+                self._dt(a.last_contact_at),
+                self._dt(a.last_heard_at),
+                a.their_median_reply_hours,
+                a.our_median_reply_hours,
+                a.touchpoints_90_days,
+                a.cadence_days,
+                a.overdue_replies,
+                (1 if a.alert else 0) if self.sqlite else a.alert,
+                since,
+                json.dumps(a.reasons),
+                self.computed,
+            )
+        )
+        if len(self.rows) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        connection.ensure_connection()
+        raw = connection.connection
+        if self.sqlite:
+            raw.executemany(self.sql, self.rows)
+        else:
+            with raw.cursor() as cursor, cursor.copy(self.sql) as copy:
+                for row in self.rows:
+                    copy.write_row(row)
+        self.count += len(self.rows)
+        self.rows = []
+
+
 def recompute_all(workspace, *, now: datetime | None = None) -> dict[str, int]:
     """Recompute the health of every person, organisation and partnership of the workspace
-    with touchpoints (and of partnerships without any). Returns how many of each."""
+    with touchpoints (and of partnerships without any). Returns how many of each.
+
+    Each kind of subject is replaced in one transaction: its rows are deleted and written
+    again (subjects whose touchpoints are all gone lose theirs)."""
     from svrazka.partnerships.models import Partnership
-    from svrazka.touchpoints.models import Health
 
     now = now or timezone.now()
     stamp = now.timestamp()
     counts = {}
+    facts = None
     for subject in ("person", "organisation", "partnership"):
         cadences = _cadences(workspace, subject, None)
         default = DEFAULT_RELATIONSHIP_CADENCE if subject != "partnership" else None
         seen: set[int] = set()
-        rows: list = []
         alerted: list = []
         with transaction.atomic():
-            for pk, events in _stream(workspace, subject):
+            out = _Replacer(workspace, subject, now)
+            out.start()
+            if subject != "partnership" and facts is None:
+                facts = _Facts(workspace)
+            for pk, events in _stream(workspace, subject, facts):
                 seen.add(pk)
                 a = assess(events, now=stamp, cadence_days=cadences.get(pk, default))
                 if any("name" in r for r in a.reasons):
-                    alerted.append((pk, a, events))
+                    alerted.append((pk, events))
                     continue
-                rows.append(_row(workspace, subject, pk, a, now))
-                if len(rows) >= 5000:
-                    _save(rows)
-                    rows = []
+                out.add(pk, a)
             if subject == "partnership":
                 for pk in Partnership.objects.filter(workspace=workspace).values_list(
                     "pk", flat=True
                 ):
                     if pk not in seen:
                         seen.add(pk)
-                        rows.append(
-                            _row(
-                                workspace,
-                                subject,
-                                pk,
-                                assess([], now=stamp, cadence_days=cadences.get(pk)),
-                                now,
-                            )
-                        )
+                        out.add(pk, assess([], now=stamp, cadence_days=cadences.get(pk)))
             # Reasons that name someone are assessed again with the names.
-            names = _subject_names(workspace, subject, [pk for pk, _a, _e in alerted])
+            names = _subject_names(workspace, subject, [pk for pk, _e in alerted])
             people = (
                 _first_person_names(
-                    [e.interaction_id for _pk, _a, evs in alerted for e in evs if e.awaiting]
+                    [e.interaction_id for _pk, evs in alerted for e in evs if e.awaiting]
                 )
                 if subject != "person"
                 else {}
             )
-            for pk, _a, events in alerted:
+            for pk, events in alerted:
                 if people:
                     events = [
                         Event(
@@ -676,12 +904,7 @@ def recompute_all(workspace, *, now: datetime | None = None) -> dict[str, int]:
                     cadence_days=cadences.get(pk, default),
                     name=names.get(pk, ""),
                 )
-                rows.append(_row(workspace, subject, pk, a, now))
-            _save(rows)
-            # Subjects whose touchpoints are all gone.
-            stale = Health.objects.filter(workspace=workspace, subject=subject).exclude(
-                computed_at=now
-            )
-            stale.delete()
+                out.add(pk, a)
+            out.flush()
         counts[subject] = len(seen)
     return counts

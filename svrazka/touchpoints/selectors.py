@@ -8,8 +8,10 @@ from django.db.models.functions import TruncWeek
 from django.http import Http404
 from django.utils import timezone
 
+from svrazka.accounts.models import User
 from svrazka.contacts.models import Person
 from svrazka.touchpoints.models import (
+    Attachment,
     Channel,
     Health,
     Interaction,
@@ -18,6 +20,18 @@ from svrazka.touchpoints.models import (
 )
 
 TIMELINE_PAGE = 20
+TIMELINE_FIELDS = (
+    "workspace_id",
+    "channel",
+    "direction",
+    "occurred_at",
+    "subject",
+    "summary",
+    "partnership_id",
+    "awaiting_reply",
+    "reply_expected_by",
+    "answered_at",
+)
 
 
 def get_interaction(workspace, pk: int) -> Interaction:
@@ -82,16 +96,21 @@ def timeline(
     )
     more = len(ids) > limit
     ids = ids[:limit]
+    # Only what a timeline item shows (templates/touchpoints/partials/timeline_items.html):
+    # building model instances is most of this function's time.
     items = list(
         Interaction.objects.filter(workspace=workspace, pk__in=ids)
-        .select_related("partnership", "created_by")
+        .select_related("partnership")
+        .only(*TIMELINE_FIELDS, "partnership__title")
         .prefetch_related(
             Prefetch(
                 "people",
                 queryset=Person.objects.only("pk", "given_name", "middle_name", "family_name"),
             ),
-            "users",
-            "attachments",
+            Prefetch("users", queryset=User.objects.only("pk", "full_name", "email")),
+            Prefetch(
+                "attachments", queryset=Attachment.objects.only("pk", "interaction_id", "filename")
+            ),
         )
         .order_by("-occurred_at", "-id")
     )

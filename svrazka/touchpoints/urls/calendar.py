@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""The calendar feed's settings page, under /w/<slug>/ (the feed itself: public_urls.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from svrazka.touchpoints.views import calendar
+
+urlpatterns = [
+    path("calendar/", calendar.calendar_feed, name="calendar_feed"),
+]

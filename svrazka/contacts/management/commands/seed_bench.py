@@ -7,8 +7,9 @@ follow the real mix of a Bulgarian NGO's contacts: Bulgarian (Cyrillic) ~70 %, G
 Romanian ~15 %, with realistic name frequencies, emails, phones, causes, tags and affiliations.
 
 Search tokens and sort keys are exactly those the services compute (``translit.tokens`` and
-``translit.sort_key``), built from per-name caches: names repeat, so each distinct name is folded
-once. A sample of every run is checked against the services' own functions before loading.
+``translit.sort_key``, which the tokens carry too), built from per-name caches: names repeat, so
+each distinct name is folded once. A sample of every run is checked against the services' own
+functions before loading.
 
 Speed: rows are generated in worker processes (deterministic per chunk, so the result does not
 depend on ``--jobs``) while the main process writes them: SQLite through ``executemany`` on the raw
@@ -469,7 +470,7 @@ def _tables() -> dict[str, Table]:
         ),
         "org_cause": Table(OrganisationCause, ["workspace", "organisation", "cause"]),
         "org_tag": Table(OrganisationTag, ["workspace", "organisation", "tag"]),
-        "org_token": Table(OrganisationToken, ["workspace", "organisation", "token"]),
+        "org_token": Table(OrganisationToken, ["workspace", "organisation", "token", "sort_key"]),
         "person": Table(
             Person,
             [
@@ -507,7 +508,7 @@ def _tables() -> dict[str, Table]:
                 "version",
             ],
         ),
-        "person_token": Table(PersonToken, ["workspace", "person", "token"]),
+        "person_token": Table(PersonToken, ["workspace", "person", "token", "sort_key"]),
     }
 
 
@@ -868,7 +869,7 @@ class Generator:
             )
             rows["org_cause"].extend((ws, pk, c) for c in o["causes"])
             rows["org_tag"].extend((ws, pk, t) for t in o["tags"])
-            rows["org_token"].extend((ws, pk, t) for t in tokens)
+            rows["org_token"].extend((ws, pk, t, sort_key) for t in tokens)
             meta.append((pk, o["country"], o["domain"]))
         return {"rows": rows, "meta": meta}
 
@@ -1053,7 +1054,7 @@ class Generator:
             phone.extend((ws, pk, n, i) for i, n in enumerate(p["phones"]))
             pcause.extend((ws, pk, c) for c in p["causes"])
             ptag.extend((ws, pk, t) for t in p["tags"])
-            ptok.extend((ws, pk, t) for t in tokens)
+            ptok.extend((ws, pk, t, sort_key) for t in tokens)
             if p["org"]:
                 start, end = p["start"], None
                 if p["ended"]:
