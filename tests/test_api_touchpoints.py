@@ -162,3 +162,46 @@ def test_outsiders_get_404(outsider_api, api, maria):
     assert outsider_api.get(f"/health/person/{maria.pk}").status_code == 404
     assert outsider_api.get("/interactions", {"person": maria.pk}).status_code == 404
     assert outsider_api.get("/interactions").json()["items"] == []
+
+
+def test_tasks_through_the_api(api, maria, alice, bob):
+    created = api.post(
+        "/tasks",
+        {
+            "title": "Изпрати протокола",
+            "assignee": bob.pk,
+            "due_date": "2026-01-31",
+            "recurrence": "monthly",
+            "person": maria.pk,
+        },
+    )
+    assert created.status_code == 201, created.content
+    task = created.json()
+    assert task["assignee"]["id"] == bob.pk
+    assert task["person"] == {"id": maria.pk, "name": "Мария Иванова"}
+    assert [t["id"] for t in api.get("/tasks", {"assignee": bob.pk}).json()["items"]] == [
+        task["id"]
+    ]
+    done = api.post(f"/tasks/{task['id']}/done").json()
+    assert done["task"]["done_at"] is not None
+    assert done["next"]["due_date"] > "2026-01-31"
+    assert done["next"]["recurrence"] == "monthly"
+    assert api.post(f"/tasks/{task['id']}/reopen").json()["done_at"] is None
+    stale = api.patch(f"/tasks/{task['id']}", {"title": "Друго", "version": 1})
+    assert stale.status_code == 409
+    assert api.delete(f"/tasks/{task['id']}").status_code == 204
+
+
+def test_bad_tasks_are_422(api, other_workspace, oscar, vera, viewer_api):
+    stranger = make_person(other_workspace, oscar)
+    for bad in (
+        {"title": ""},
+        {"title": "Х", "person": stranger.pk},
+        {"title": "Х", "assignee": oscar.pk},
+        {"title": "Х", "recurrence": "weekly"},
+        {"title": "Х", "recurrence": "hourly", "due_date": "2026-01-01"},
+    ):
+        response = api.post("/tasks", bad)
+        assert response.status_code == 422, (bad, response.content)
+    assert viewer_api.post("/tasks", {"title": "Х"}).status_code == 403
+    assert api.get("/tasks").json()["items"] == []

@@ -216,3 +216,71 @@ def health_out(subject: str, pk: int, name: str, row) -> dict:
 
 
 __all__ = ["MAX_ID"]
+
+
+# --- follow-up tasks ------------------------------------------------------------------------
+
+RecurrenceKey = Literal["", "daily", "weekly", "monthly", "quarterly", "yearly"]
+
+
+class TaskOut(Schema):
+    id: int
+    title: str
+    notes: str
+    assignee: UserRef | None
+    due_date: IsoDate | None
+    recurrence: str = Field(description="'' (does not repeat), daily, weekly, monthly, …")
+    person: PersonRef | None
+    organisation: NamedRef | None
+    partnership: PartnershipRef | None
+    interaction: int | None = Field(description="The interaction it follows up.")
+    done_at: datetime | None
+    version: int
+    created_at: datetime
+
+    @staticmethod
+    def resolve_interaction(obj) -> int | None:
+        return obj.interaction_id
+
+
+class TaskPage(Page):
+    items: list[TaskOut]
+
+
+class TaskFilters(PageParams):
+    assignee: QueryId | None = Field(None, description="A member's user id.")
+    person: QueryId | None = None
+    organisation: QueryId | None = None
+    partnership: QueryId | None = None
+    done: bool | None = Field(False, description="false: open (default); true: done; null: all.")
+    overdue: bool = Field(False, description="Only open tasks past their date.")
+
+
+class TaskIn(Input):
+    title: Text = Field(max_length=300)
+    notes: Text = Field("", max_length=10000)
+    assignee: Id | None = Field(None, description="A member's user id.")
+    due_date: IsoDate | None = None
+    recurrence: RecurrenceKey = ""
+    person: Id | None = None
+    organisation: Id | None = None
+    partnership: Id | None = None
+    interaction: Id | None = None
+
+
+class TaskPatch(Input):
+    title: Text | None = Field(None, max_length=300)
+    notes: Text | None = Field(None, max_length=10000)
+    assignee: Id | None = None
+    due_date: IsoDate | None = None
+    recurrence: RecurrenceKey | None = None
+    person: Id | None = None
+    organisation: Id | None = None
+    partnership: Id | None = None
+    interaction: Id | None = None
+    version: Version | None = Field(None, description=VERSION_HELP)
+
+
+class TaskDone(Schema):
+    task: TaskOut
+    next: TaskOut | None = Field(description="The next occurrence of a repeating task.")

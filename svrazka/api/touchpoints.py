@@ -28,18 +28,25 @@ from svrazka.api.touchpoint_schemas import (
     InteractionPage,
     InteractionPatch,
     SubjectKey,
+    TaskDone,
+    TaskFilters,
+    TaskIn,
+    TaskOut,
+    TaskPage,
+    TaskPatch,
     health_out,
 )
 from svrazka.contacts import selectors as contacts
 from svrazka.contacts.models import Organisation, Person
 from svrazka.partnerships import selectors as partnerships
 from svrazka.partnerships.models import Partnership
-from svrazka.touchpoints import health, selectors, services
+from svrazka.touchpoints import followups, health, selectors, services
 from svrazka.touchpoints.models import (
     Health,
     Interaction,
     InteractionOrganisation,
     InteractionPerson,
+    Task,
 )
 
 router = Router()
@@ -49,6 +56,7 @@ READ_ERRORS = {401: Message, 404: Message}
 LIST_ERRORS = {401: Message, 404: Message, 422: Invalid}
 DELETED = {204: None, **WRITE_ERRORS}
 TAGS = ["Touchpoints"]
+TASK_TAGS = ["Follow-up tasks"]
 HEALTH_TAGS = ["Health"]
 
 
@@ -331,3 +339,152 @@ def set_cadence(request, subject: SubjectKey, object_id: PathId, payload: Cadenc
     obj = _subject(ws, subject, object_id)
     services.set_cadence(workspace=ws, actor=request.auth.user, subject=obj, days=payload.days)
     return health_out(subject, obj.pk, _name(obj), selectors.health_of(ws, subject, obj.pk))
+
+
+# --- follow-up tasks ------------------------------------------------------------------------
+
+
+def _task_links(workspace, data: dict) -> dict:
+    """Ids in a task body as rows of this workspace; unknown ids are 422."""
+    fetchers = {
+        "person": contacts.get_person,
+        "organisation": contacts.get_organisation,
+        "partnership": partnerships.get_partnership,
+        "interaction": selectors.get_interaction,
+    }
+    for name, fetch in fetchers.items():
+        if data.get(name) is not None:
+            try:
+                data[name] = fetch(workspace, data[name])
+            except Http404:
+                raise ValidationError(
+                    {name: _("Unknown id in this workspace: %(id)s.") % {"id": data[name]}}
+                ) from None
+    if data.get("assignee") is not None:
+        user = User.objects.filter(memberships__workspace=workspace, pk=data["assignee"]).first()
+        if user is None:
+            raise ValidationError(
+                {"assignee": _("Unknown id in this workspace: %(id)s.") % {"id": data["assignee"]}}
+            )
+        data["assignee"] = user
+    return data
+
+
+def _task(request, pk: int) -> Task:
+    return followups.get_task(request.auth.workspace, pk)
+
+
+@router.get(
+    "/tasks",
+    response={200: TaskPage, **LIST_ERRORS},
+    summary="List follow-up tasks",
+    description="Open tasks by due date (undated last) unless `done` says otherwise.",
+    tags=TASK_TAGS,
+)
+def list_tasks(request, params: Query[TaskFilters]):
+    from django.db.models import F
+    from django.utils import timezone
+
+    ws = request.auth.workspace
+    qs = Task.objects.filter(workspace=ws).select_related(
+        "assignee", "person", "organisation", "partnership"
+    )
+    if params.done is not None:
+        qs = qs.filter(done_at__isnull=not params.done)
+    if params.overdue:
+        qs = qs.filter(done_at__isnull=True, due_date__lt=timezone.localdate())
+    for name in ("person", "organisation", "partnership"):
+        value = getattr(params, name)
+        if value is not None:
+            qs = qs.filter(**{f"{name}_id": value})
+    if params.assignee is not None:
+        qs = qs.filter(assignee_id=params.assignee)
+    return _page(qs.order_by(F("due_date").asc(nulls_last=True), "id"), params)
+
+
+@router.post(
+    "/tasks",
+    response={201: TaskOut, **WRITE_ERRORS},
+    summary="Create a follow-up task",
+    tags=TASK_TAGS,
+)
+def create_task(request, payload: TaskIn):
+    require_edit(request)
+    ws = request.auth.workspace
+    data = _task_links(ws, payload.model_dump())
+    task = followups.task_create(workspace=ws, actor=request.auth.user, data=data)
+    return Status(201, _task(request, task.pk))
+
+
+@router.get(
+    "/tasks/{task_id}",
+    response={200: TaskOut, **READ_ERRORS},
+    summary="Get a follow-up task",
+    tags=TASK_TAGS,
+)
+def get_task(request, task_id: PathId):
+    return _task(request, task_id)
+
+
+@router.patch(
+    "/tasks/{task_id}",
+    response={200: TaskOut, **WRITE_ERRORS},
+    summary="Change a follow-up task",
+    description="Only the fields sent change. Send `version` to refuse the change if someone "
+    "else changed it (409).",
+    tags=TASK_TAGS,
+)
+def update_task(request, task_id: PathId, payload: TaskPatch):
+    require_edit(request)
+    ws = request.auth.workspace
+    task = _task(request, task_id)
+    data = payload.model_dump(exclude_unset=True)
+    version = data.pop("version", None)
+    for name in ("title", "notes", "recurrence"):
+        if name in data and data[name] is None:
+            data[name] = ""
+    followups.task_update(
+        task=task, actor=request.auth.user, data=_task_links(ws, data), version=version
+    )
+    return _task(request, task_id)
+
+
+@router.post(
+    "/tasks/{task_id}/done",
+    response={200: TaskDone, **WRITE_ERRORS},
+    summary="Complete a follow-up task",
+    description="A repeating task gets its next occurrence (returned as `next`). Completing a "
+    "done task changes nothing.",
+    tags=TASK_TAGS,
+)
+def complete_task(request, task_id: PathId):
+    require_edit(request)
+    done = followups.task_complete(task=_task(request, task_id), actor=request.auth.user)
+    return {
+        "task": _task(request, task_id),
+        "next": _task(request, done.next.pk) if done.next else None,
+    }
+
+
+@router.post(
+    "/tasks/{task_id}/reopen",
+    response={200: TaskOut, **WRITE_ERRORS},
+    summary="Reopen a follow-up task",
+    tags=TASK_TAGS,
+)
+def reopen_task(request, task_id: PathId):
+    require_edit(request)
+    followups.task_reopen(task=_task(request, task_id), actor=request.auth.user)
+    return _task(request, task_id)
+
+
+@router.delete(
+    "/tasks/{task_id}",
+    response=DELETED,
+    summary="Delete a follow-up task",
+    tags=TASK_TAGS,
+)
+def delete_task(request, task_id: PathId):
+    require_edit(request)
+    followups.task_delete(task=_task(request, task_id), actor=request.auth.user)
+    return Status(204, None)
