@@ -142,9 +142,14 @@ def _close_awaited(interaction: Interaction, people: list) -> list[Interaction]:
     if interaction.in_reply_to_id:
         ids |= set(candidates.filter(pk=interaction.in_reply_to_id).values_list("pk", flat=True))
     if people:
-        ids |= set(
-            candidates.filter(interactionperson__person__in=people).values_list("pk", flat=True)
-        )
+        # From the people's timelines (the (workspace, person, occurred_at) index), not a
+        # walk over every earlier interaction of the workspace.
+        linked = InteractionPerson.objects.filter(
+            workspace_id=interaction.workspace_id,
+            person__in=people,
+            occurred_at__lte=interaction.occurred_at,
+        ).values("interaction_id")
+        ids |= set(candidates.filter(pk__in=linked).values_list("pk", flat=True))
     closed = list(Interaction.objects.filter(pk__in=ids))
     Interaction.objects.filter(pk__in=ids).update(
         awaiting_reply=False,
