@@ -552,6 +552,7 @@ def _demo_partnerships(workspace, owner, orgs, people) -> None:
     )
     partnerships.partnership_move(partnership=webinars, actor=owner, step="evaluate")
     _demo_agreement_and_evaluation(coalition, webinars, owner, people)
+    _demo_touchpoints(workspace, owner, coalition, webinars, people)
 
 
 def _demo_agreement_and_evaluation(coalition, webinars, owner, people) -> None:
@@ -593,3 +594,98 @@ def _demo_agreement_and_evaluation(coalition, webinars, owner, people) -> None:
             "would_partner_again": 2,
         },
     )
+
+
+def _demo_touchpoints(workspace, owner, coalition, webinars, people) -> None:
+    """Weeks of touchpoints, dated back from today so the demo stays current: a coalition in
+    good shape except one partner who stopped answering days ago, the forum story's webinars
+    that went quiet, and follow-up tasks."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from svrazka.touchpoints import followups, health
+    from svrazka.touchpoints import services as touchpoints
+
+    now = timezone.now().replace(second=0, microsecond=0)
+
+    def log(person, days_ago, direction, channel="email", partnership=coalition, **kw):
+        return touchpoints.log_interaction(
+            workspace=workspace,
+            actor=owner,
+            channel=channel,
+            direction=direction,
+            occurred_at=now - timedelta(days=days_ago),
+            people=[person],
+            users=[owner],
+            partnership=partnership,
+            **kw,
+        )
+
+    # The lead partner and the second partner: weekly emails answered within a day.
+    for person in (people[0], people[6]):
+        for week in range(8, 0, -1):
+            log(person, week * 7 + 0.2, "out", subject="Седмичен преглед на дейностите")
+            log(person, week * 7 - 0.5, "in", subject="Re: Седмичен преглед на дейностите")
+    log(people[0], 3, "out", "meeting", summary="Среща в Пловдив: график на обученията.")
+    # The third partner answered in hours for two months, then nothing for six days.
+    for week in range(8, 1, -1):
+        log(people[8], week * 7 + 0.3, "out", subject="Обучения за младежки работници")
+        log(people[8], week * 7 + 0.1, "in", subject="Re: Обучения за младежки работници")
+    log(
+        people[8],
+        6,
+        "out",
+        subject="Спешно: списък на участниците",
+        summary="Молим за списъка до петък.",
+        awaiting_reply=True,
+        reply_expected_by=(now - timedelta(days=2)).date(),
+    )
+    # The forum story: joint webinars, quick replies, then the partner stopped answering.
+    for k, days in enumerate((150, 135, 120, 105)):
+        log(people[4], days, "out", partnership=webinars, subject=f"Уебинар {k + 1}")
+        log(people[4], days - 1, "in", partnership=webinars, subject=f"Re: Уебинар {k + 1}")
+    log(
+        people[4],
+        90,
+        "out",
+        partnership=webinars,
+        subject="Следващият уебинар?",
+        awaiting_reply=True,
+        reply_expected_by=(now - timedelta(days=83)).date(),
+    )
+    log(people[4], 60, "out", "phone", partnership=webinars, summary="Не вдигна.")
+
+    today = timezone.localdate()
+    followups.task_create(
+        workspace=workspace,
+        actor=owner,
+        data={
+            "title": "Обади се на партньора за списъка на участниците",
+            "assignee": owner,
+            "due_date": today - timedelta(days=1),
+            "person": people[8],
+            "partnership": coalition,
+        },
+    )
+    followups.task_create(
+        workspace=workspace,
+        actor=owner,
+        data={
+            "title": "Месечен отчет към партньорите в обединението",
+            "assignee": owner,
+            "due_date": today,
+            "recurrence": "monthly",
+            "partnership": coalition,
+        },
+    )
+    followups.task_create(
+        workspace=workspace,
+        actor=owner,
+        data={
+            "title": "Благодарствено писмо до спонсора",
+            "assignee": owner,
+            "due_date": today + timedelta(days=5),
+        },
+    )
+    health.recompute_all(workspace)

@@ -14,6 +14,7 @@ and at least their median plus two days; the alert fires on the day the wait pas
 from __future__ import annotations
 
 import json
+import math
 import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -235,7 +236,7 @@ def assess(
         ratio = since / (cadence_days * DAY)
         if ratio > 1:
             reasons.append(
-                {"code": "cadence_broken", "days": _days(since), "cadence": cadence_days}
+                {"code": "cadence_broken", "days": math.ceil(since / DAY), "cadence": cadence_days}
             )
             penalty += min(50, round(25 + 25 * (ratio - 1)))
             alert_at.append(result.last_contact_at + cadence_days * DAY)
