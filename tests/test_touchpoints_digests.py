@@ -221,8 +221,17 @@ def test_the_date_option_and_bad_options(smtp_server, bobs_day, workspace):  # n
         call_command("send_digests", "--workspace", "nope")
 
 
-def test_enqueue_puts_the_run_on_the_database_queue_for_the_worker(smtp_server, bobs_day):  # noqa: F811
+def test_enqueue_puts_the_run_on_the_database_queue_for_the_worker(
+    smtp_server,  # noqa: F811
+    bobs_day,
+    monkeypatch,
+):
+    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.models import DBTaskResult
+
+    # The worker closes "old" connections between tasks; inside the test's transaction on
+    # PostgreSQL that would close the connection the test itself still uses.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     call_command("send_digests", "--enqueue", "--workspace", "ngo")
     queued = DBTaskResult.objects.get()
