@@ -38,6 +38,17 @@ INTERACTION_FIELDS = [
     "reply_expected_by",
 ]
 
+# Relations log_interaction checks itself (same workspace), which full_clean would re-read.
+UNCHECKED_BY_FULL_CLEAN = [
+    "people",
+    "users",
+    "created_by",
+    "workspace",
+    "partnership",
+    "in_reply_to",
+    "answered_by",
+]
+
 __all__ = ["EditConflict", "log_interaction", "update_interaction", "delete_interaction"]
 
 
@@ -86,6 +97,16 @@ def _validate(
     _same_workspace(workspace, [partnership], "partnership")
 
 
+def _members_among(workspace, users: list) -> set[int]:
+    from svrazka.accounts.models import Membership
+
+    return set(
+        Membership.objects.filter(
+            workspace=workspace, user_id__in=[u.pk for u in users]
+        ).values_list("user_id", flat=True)
+    )
+
+
 def _organisations_of(workspace, people: list, when: datetime) -> set[int]:
     """The organisations the people were affiliated with on the day."""
     day = timezone.localdate(when)
@@ -100,10 +121,13 @@ def _organisations_of(workspace, people: list, when: datetime) -> set[int]:
     return ids
 
 
-def _link(interaction: Interaction, people: list, organisation_ids: set[int]) -> None:
+def _link(
+    interaction: Interaction, people: list, organisation_ids: set[int], *, new: bool = False
+) -> None:
     ws = interaction.workspace_id
-    InteractionPerson.objects.filter(interaction=interaction).delete()
-    InteractionOrganisation.objects.filter(interaction=interaction).delete()
+    if not new:
+        InteractionPerson.objects.filter(interaction=interaction).delete()
+        InteractionOrganisation.objects.filter(interaction=interaction).delete()
     InteractionPerson.objects.bulk_create(
         [
             InteractionPerson(
@@ -224,8 +248,8 @@ def log_interaction(
         awaiting_reply=awaiting_reply,
         reply_expected_by=reply_expected_by,
     )
-    outsiders = [u for u in users if not u.memberships.filter(workspace=workspace).exists()]
-    if outsiders:
+    _same_workspace(workspace, [in_reply_to], "in_reply_to")
+    if users and _members_among(workspace, users) != {u.pk for u in users}:
         raise ValidationError({"users": _("Our participants must be members of the workspace.")})
     interaction = Interaction(
         workspace=workspace,
@@ -242,14 +266,15 @@ def log_interaction(
         source=source,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    interaction.full_clean(exclude=["people", "users", "created_by"])
+    # Foreign keys were checked above against the workspace; no query each to re-check them.
+    interaction.full_clean(exclude=UNCHECKED_BY_FULL_CLEAN)
     interaction.save()
     if users:
         interaction.users.set(users)
     organisation_ids = {o.pk for o in organisations} | _organisations_of(
         workspace, people, occurred_at
     )
-    _link(interaction, people, organisation_ids)
+    _link(interaction, people, organisation_ids, new=True)
     for name, content_type, payload in attachments:
         _attach(interaction, name, content_type, payload)
     closed = _close_awaited(interaction, people)
