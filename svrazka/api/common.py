@@ -33,3 +33,13 @@ def referenced(fetch, workspace, pk: int | None, field: str):
         raise ValidationError(
             {field: _("Unknown id in this workspace: %(id)s.") % {"id": pk}}
         ) from None
+
+
+def member(workspace, pk: int):
+    """A user who is a member of this workspace, by id, or 404."""
+    from svrazka.accounts.models import User
+
+    user = User.objects.filter(pk=pk, memberships__workspace=workspace).first()
+    if user is None:
+        raise Http404
+    return user

@@ -26,8 +26,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
-from svrazka.accounts.models import User
 from svrazka.api.auth import require_edit
+from svrazka.api.common import member as _member_of
 from svrazka.api.common import page as _page
 from svrazka.api.common import referenced as _referenced
 from svrazka.api.partnership_schemas import (
@@ -104,14 +104,6 @@ def _checklist_rows() -> QuerySet[ChecklistItem]:
 
 def _resource_rows() -> QuerySet[Resource]:
     return Resource.objects.select_related("source", "project").order_by("received_on", "id")
-
-
-def _member(workspace, pk: int) -> User:
-    """A user of this workspace, by id (no selector exists for this yet)."""
-    user = User.objects.filter(pk=pk, memberships__workspace=workspace).first()
-    if user is None:
-        raise Http404
-    return user
 
 
 def _project(workspace, pk: int) -> JointProject:
@@ -209,7 +201,7 @@ def _partnership_data(request, payload, current: Partnership | None = None):
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version", None)
     if data.get("liaison") is not None:
-        data["liaison"] = _referenced(_member, workspace, data["liaison"], "liaison")
+        data["liaison"] = _referenced(_member_of, workspace, data["liaison"], "liaison")
     if data.get("facilitator") is not None:
         data["facilitator"] = _referenced(
             contacts.get_person, workspace, data["facilitator"], "facilitator"
@@ -457,7 +449,7 @@ def add_duty(request, partnership_id: PathId, payload: DutyIn):
     data = payload.model_dump(exclude_unset=True)
     data["partner"] = _referenced(selectors.get_partner, workspace, payload.partner, "partner")
     data["person"] = _referenced(contacts.get_person, workspace, payload.person, "person")
-    data["user"] = _referenced(_member, workspace, payload.user, "user")
+    data["user"] = _referenced(_member_of, workspace, payload.user, "user")
     duty = services.duty_add(partnership=partnership, actor=request.auth.user, data=data)
     return Status(201, _duty_rows().get(pk=duty.pk))
 

@@ -15,7 +15,9 @@ from ninja import Path, Query, Router, Status
 
 from svrazka.accounts.models import User
 from svrazka.api.auth import require_edit
+from svrazka.api.common import member as _member_of
 from svrazka.api.common import page as _page
+from svrazka.api.common import referenced as _referenced
 from svrazka.api.schemas import MAX_ID, WRITE_ERRORS, Invalid, Message
 from svrazka.api.touchpoint_schemas import (
     AlertFilters,
@@ -39,7 +41,6 @@ from svrazka.api.touchpoint_schemas import (
 from svrazka.contacts import selectors as contacts
 from svrazka.contacts.models import Organisation, Person
 from svrazka.partnerships import selectors as partnerships
-from svrazka.partnerships.models import Partnership
 from svrazka.touchpoints import followups, health, selectors, services
 from svrazka.touchpoints.models import (
     Health,
@@ -113,14 +114,7 @@ def _resolve(workspace, *, people=None, organisations=None, users=None) -> dict:
 
 
 def _partnership(workspace, pk):
-    if pk is None:
-        return None
-    p = Partnership.objects.filter(workspace=workspace, pk=pk).first()
-    if p is None:
-        raise ValidationError(
-            {"partnership": _("Unknown id in this workspace: %(id)s.") % {"id": pk}}
-        )
-    return p
+    return _referenced(partnerships.get_partnership, workspace, pk, "partnership")
 
 
 # --- interactions ---------------------------------------------------------------------------
@@ -351,22 +345,11 @@ def _task_links(workspace, data: dict) -> dict:
         "organisation": contacts.get_organisation,
         "partnership": partnerships.get_partnership,
         "interaction": selectors.get_interaction,
+        "assignee": _member_of,
     }
     for name, fetch in fetchers.items():
         if data.get(name) is not None:
-            try:
-                data[name] = fetch(workspace, data[name])
-            except Http404:
-                raise ValidationError(
-                    {name: _("Unknown id in this workspace: %(id)s.") % {"id": data[name]}}
-                ) from None
-    if data.get("assignee") is not None:
-        user = User.objects.filter(memberships__workspace=workspace, pk=data["assignee"]).first()
-        if user is None:
-            raise ValidationError(
-                {"assignee": _("Unknown id in this workspace: %(id)s.") % {"id": data["assignee"]}}
-            )
-        data["assignee"] = user
+            data[name] = _referenced(fetch, workspace, data[name], name)
     return data
 
 

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import email
 import email.policy
 import hashlib
@@ -48,8 +47,7 @@ import logging
 import mimetypes
 import quopri
 import re
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import Message
@@ -995,46 +993,6 @@ def _stored(workspace, message_id: str) -> bool:
         .exists()
         or UnmatchedMessage.objects.filter(workspace=workspace, message_id=message_id).exists()
     )
-
-
-@contextlib.contextmanager
-def health_deferred(workspace) -> Iterator[Callable[[], None]]:
-    """Within a fetch, refresh the health of each relationship it touches once, when `flush()`
-    is called and at the end, instead of after every message: a dropbox of a thousand messages
-    to the same few partners would otherwise recompute the same health a thousand times
-    (bench/README.md, "Mail dropbox"). Only this thread's writes to this workspace are deferred;
-    anything else in the process refreshes as usual."""
-    from svrazka.touchpoints import health, services
-
-    original = services._refresh_health
-    owner = threading.get_ident()
-    pending: dict[str, set[int]] = {"people": set(), "organisations": set(), "partnerships": set()}
-
-    def collect(ws, *groups: dict[str, set[int]]) -> None:
-        if threading.get_ident() != owner or ws.pk != workspace.pk:
-            return original(ws, *groups)
-        for group in groups:
-            for key, ids in pending.items():
-                ids |= group[key]
-        return None
-
-    def flush() -> None:
-        if any(pending.values()):
-            health.refresh(
-                workspace,
-                people=set(pending["people"]),
-                organisations=set(pending["organisations"]),
-                partnerships=set(pending["partnerships"]),
-            )
-            for ids in pending.values():
-                ids.clear()
-
-    services._refresh_health = collect
-    try:
-        yield flush
-    finally:
-        services._refresh_health = original
-        flush()
 
 
 # --- the unmatched inbox ---------------------------------------------------------------------

@@ -72,6 +72,7 @@ def timeline(
 ) -> TimelinePage:
     """The newest touchpoints of a person, an organisation or a partnership, `limit` at a
     time, older ones after `cursor`. Reads one index range of the participant table."""
+    id_field = "interaction_id"
     if person is not None:
         links = InteractionPerson.objects.filter(workspace=workspace, person=person)
     elif organisation is not None:
@@ -80,11 +81,7 @@ def timeline(
         )
     else:
         links = Interaction.objects.filter(workspace=workspace, partnership=partnership)
-    id_field = (
-        "pk"
-        if partnership is not None and person is None and organisation is None
-        else ("interaction_id")
-    )
+        id_field = "pk"
     after = _parse_cursor(cursor) if cursor else None
     if after is not None:
         when, pk = after

@@ -2,7 +2,9 @@
 validated, recorded in the history, closes the awaited replies it answers and refreshes the
 health of everyone it touches."""
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -201,6 +203,13 @@ def _subjects(interactions: Iterable[Interaction]) -> dict[str, set[int]]:
     }
 
 
+# While a batch (a mail fetch) defers health, the subjects its writes touch are collected
+# here — (workspace id, pending ids) — and refreshed once each when the batch flushes.
+_deferred: ContextVar[tuple[int, dict[str, set[int]]] | None] = ContextVar(
+    "touchpoints_deferred_health", default=None
+)
+
+
 def _refresh_health(workspace, *groups: dict[str, set[int]]) -> None:
     people: set[int] = set()
     organisations: set[int] = set()
@@ -209,7 +218,42 @@ def _refresh_health(workspace, *groups: dict[str, set[int]]) -> None:
         people |= g["people"]
         organisations |= g["organisations"]
         partnerships |= g["partnerships"]
+    deferred = _deferred.get()
+    if deferred is not None and deferred[0] == workspace.pk:
+        pending = deferred[1]
+        pending["people"] |= people
+        pending["organisations"] |= organisations
+        pending["partnerships"] |= partnerships
+        return
     health.refresh(workspace, people=people, organisations=organisations, partnerships=partnerships)
+
+
+@contextlib.contextmanager
+def health_deferred(workspace) -> Iterator[Callable[[], None]]:
+    """Within a batch of writes, refresh the health of each relationship they touch once —
+    when the yielded `flush()` is called and at the end — instead of after every write: a
+    dropbox of a thousand messages to the same few partners would otherwise recompute the same
+    health a thousand times (bench/README.md, "Mail dropbox"). Only this context's (thread's)
+    writes to this workspace are deferred; anything else refreshes as usual."""
+    pending: dict[str, set[int]] = {"people": set(), "organisations": set(), "partnerships": set()}
+
+    def flush() -> None:
+        if any(pending.values()):
+            health.refresh(
+                workspace,
+                people=set(pending["people"]),
+                organisations=set(pending["organisations"]),
+                partnerships=set(pending["partnerships"]),
+            )
+            for ids in pending.values():
+                ids.clear()
+
+    token = _deferred.set((workspace.pk, pending))
+    try:
+        yield flush
+    finally:
+        _deferred.reset(token)
+        flush()
 
 
 @transaction.atomic
@@ -354,7 +398,7 @@ def update_interaction(
     )
     if users is not None:
         users = list(users)
-        if any(not u.memberships.filter(workspace=workspace).exists() for u in users):
+        if _members_among(workspace, users) != {u.pk for u in users}:
             raise ValidationError(
                 {"users": _("Our participants must be members of the workspace.")}
             )

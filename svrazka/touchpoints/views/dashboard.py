@@ -2,6 +2,7 @@
 touchpoints per week by channel and of response-time trends."""
 
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -41,16 +42,12 @@ def health_dashboard(request: HttpRequest) -> HttpResponse:
     )
     per_week = selectors.touchpoints_per_week(ws)
     trend = selectors.reply_time_trend(ws)
-    bands = {
-        "good": Health.objects.filter(workspace=ws, subject="partnership", score__gte=75).count(),
-        "watch": Health.objects.filter(
-            workspace=ws, subject="partnership", score__gte=50, score__lt=75
-        ).count(),
-        "poor": Health.objects.filter(workspace=ws, subject="partnership", score__lt=50).count(),
-        "none": Health.objects.filter(
-            workspace=ws, subject="partnership", score__isnull=True
-        ).count(),
-    }
+    bands = Health.objects.filter(workspace=ws, subject="partnership").aggregate(
+        good=Count("id", filter=Q(score__gte=75)),
+        watch=Count("id", filter=Q(score__gte=50, score__lt=75)),
+        poor=Count("id", filter=Q(score__lt=50)),
+        none=Count("id", filter=Q(score__isnull=True)),
+    )
     overdue_tasks = list(
         Task.objects.filter(workspace=ws, done_at__isnull=True, due_date__lt=timezone.localdate())
         .select_related("assignee", "person", "organisation", "partnership")

@@ -181,19 +181,14 @@ def section_context(request, kind: str, obj) -> dict:
         prefix="quick",
     )
     state = selectors.health_of(ws, kind, obj.pk)
-    cadence_days = None
-    if kind == "person":
+    if kind == "partnership":
+        cadence_days = obj.cadence_days
+    else:
         cadence_days = (
-            Cadence.objects.filter(workspace=ws, person=obj).values_list("days", flat=True).first()
-        )
-    elif kind == "organisation":
-        cadence_days = (
-            Cadence.objects.filter(workspace=ws, organisation=obj)
+            Cadence.objects.filter(workspace=ws, **{kind: obj})
             .values_list("days", flat=True)
             .first()
         )
-    else:
-        cadence_days = obj.cadence_days
     return {
         "subject_kind": kind,
         "subject": obj,
@@ -321,12 +316,8 @@ def interaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "direction": interaction.direction,
         "occurred_at": timezone.localtime(interaction.occurred_at),
         "people": [p.pk for p in interaction.people.all()],
-        "organisations": [
-            o.pk
-            for o in organisations
-            if o
-            in set(Organisation.objects.filter(interactionorganisation__interaction=interaction))
-        ],
+        # Editing offers exactly the interaction's organisations (see _offered).
+        "organisations": [o.pk for o in organisations],
         "users": [u.pk for u in interaction.users.all()],
         "partnership": interaction.partnership_id,
         "subject": interaction.subject,

@@ -28,7 +28,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from svrazka.accounts.models import Workspace
-from svrazka.touchpoints import mail
+from svrazka.touchpoints import mail, services
 from svrazka.touchpoints.models import MailSource, MailSourceKind
 
 BATCH = 100
@@ -304,7 +304,7 @@ class Command(BaseCommand):
                 batch=batch,
             )
         try:
-            with mail.health_deferred(workspace) as refresh_health:
+            with services.health_deferred(workspace) as refresh_health:
                 since_refresh = 0
                 for items in reader.batches():
                     done = []
