@@ -22,9 +22,14 @@ setup:
 
 demo: setup
 	$(MANAGE) load_demo
+	@# The background worker (imports, digests) runs beside the server and stops with it.
+	SVRAZKA_DEMO=1 $(MANAGE) db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	SVRAZKA_DEMO=1 $(MANAGE) runserver $(HOST):$(PORT)
 
 run: setup
+	$(MANAGE) db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 worker: setup

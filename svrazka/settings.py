@@ -42,7 +42,9 @@ INSTALLED_APPS = [
     "svrazka.contacts",
     "svrazka.partnerships",
     "svrazka.touchpoints",
+    "svrazka.imports",
     "svrazka.api",
+    "svrazka.duplicates",
 ]
 
 MIDDLEWARE = [

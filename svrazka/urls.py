@@ -7,6 +7,8 @@ urlpatterns = [
     path("w/<slug:slug>/", include("svrazka.contacts.urls")),
     path("w/<slug:slug>/partnerships/", include("svrazka.partnerships.urls")),
     path("w/<slug:slug>/", include("svrazka.touchpoints.urls")),
+    path("w/<slug:slug>/", include("svrazka.imports.urls")),
+    path("w/<slug:slug>/", include("svrazka.duplicates.urls")),
     path("", include("svrazka.partnerships.public_urls")),
     path("", include("svrazka.touchpoints.public_urls")),
     path("api/v1/", api.urls),

@@ -84,7 +84,38 @@ def alices_things(workspace, alice, bob):
     }
     things.update(_agreement_things(partnership, alice, person, org))
     things.update(_touchpoint_things(workspace, alice, person))
+    things["import"] = _import_job(workspace, alice)
+    things.update(_duplicate_things(workspace, alice))
     return things
+
+
+def _duplicate_things(workspace, alice) -> dict:
+    """Two people to compare, a scan, and a merge of a third into a fourth."""
+    from svrazka.duplicates import merging
+    from svrazka.duplicates.models import Scan
+
+    a = make_person(workspace, alice, given_name="Мария", family_name="Иванова")
+    b = make_person(workspace, alice, given_name="Maria", family_name="Ivanova")
+    c = make_person(workspace, alice, given_name="Стоян")
+    d = make_person(workspace, alice, given_name="Stoyan")
+    record = merging.merge(
+        workspace=workspace, actor=alice, kind="person", kept=c, merged=d, choices={}
+    )
+    scan = Scan.objects.create(workspace=workspace, kind="person")
+    return {"person_a": a.pk, "person_b": b.pk, "scan": scan.pk, "merge": record.pk}
+
+
+def _import_job(workspace, alice) -> int:
+    """A finished import (a checked one is shown differently, but reached the same way)."""
+    from django.core.files.base import ContentFile
+
+    from svrazka.imports.models import ImportJob, Status
+
+    job = ImportJob(workspace=workspace, created_by=alice, filename="contacts.csv", size=9)
+    job.file.save("contacts.csv", ContentFile(b"Name\nIvan\n"), save=False)
+    job.status = Status.DONE
+    job.save()
+    return job.pk
 
 
 def _touchpoint_things(workspace, alice, person) -> dict:
@@ -157,6 +188,9 @@ PK_KIND = {
     "unmatched": "unmatched",
     "mail_source": "mail_source",
     "cadence": "person",
+    "import": "import",
+    "duplicate_scan": "scan",
+    "merge": "merge",
 }
 
 # Routes whose <pk> is not the object their name starts with.
@@ -175,7 +209,10 @@ PK_OF_ROUTE = {
 }
 
 
-QUERY_OF_ROUTE = {"timeline_more": "?person={person}"}
+QUERY_OF_ROUTE = {
+    "timeline_more": "?person={person}",
+    "duplicate_compare": "?kind=person&a={person_a}&b={person_b}",
+}
 
 
 def _fill(route: str, name: str, things: dict, slug: str) -> str:
@@ -205,7 +242,7 @@ def test_every_workspace_page_works_for_its_own_member(alices_things, alice_clie
     for name, route in workspace_routes():
         path = _fill(route, name, alices_things, "ngo")
         response = alice_client.get(path)
-        assert response.status_code in (200, 302, 405), f"GET {path} ({name})"
+        assert response.status_code in (200, 204, 302, 405), f"GET {path} ({name})"
 
 
 def test_an_outsiders_own_workspace_slug_does_not_open_alices_objects(alices_things, oscar_client):
@@ -303,6 +340,7 @@ API_KINDS = {
     "interactions": "interaction",
     "tasks": "task",
     "health": "person",
+    "imports": "import",
 }
 
 

@@ -128,6 +128,16 @@ class Contact(WorkspaceOwned):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The import that brought the record in (its file, date and who ran it), if any.
+    source_import = models.ForeignKey(
+        "imports.ImportJob",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("imported from"),
+    )
 
     class Meta:
         abstract = True

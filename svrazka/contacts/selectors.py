@@ -443,7 +443,7 @@ def person_detail(workspace, pk: int) -> Person:
     try:
         return (
             Person.objects.filter(workspace=workspace, pk=pk)
-            .select_related("workspace")
+            .select_related("workspace", "source_import__created_by")
             .prefetch_related(
                 "emails",
                 "phones",
@@ -466,6 +466,7 @@ def organisation_detail(workspace, pk: int) -> Organisation:
     try:
         return (
             Organisation.objects.filter(workspace=workspace, pk=pk)
+            .select_related("source_import__created_by")
             .prefetch_related("causes", "tags")
             .get()
         )

@@ -31,7 +31,7 @@ import re
 import tempfile
 import time
 from collections import deque
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from django.apps import apps
@@ -59,6 +59,7 @@ from svrazka.contacts.models import (
     Tag,
 )
 from svrazka.lib import identifiers, translit
+from svrazka.lib.bulkload import Formats, Table, copy_text
 
 OWNER_EMAIL = "bench@svrazka.localhost"
 OWNER_PASSWORD = "bench-password"
@@ -351,81 +352,6 @@ def eik(first8: str) -> str:
 
 
 # --- values as the database stores them ---------------------------------------------------------
-
-
-class Formats:
-    """How dates, times and JSON are written for the backend (strings for both)."""
-
-    def __init__(self, vendor: str):
-        self.vendor = vendor
-        self.dt_suffix = "+00" if vendor == "postgresql" else ""
-
-    def datetime(self, epoch: float) -> str:
-        return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%d %H:%M:%S") + (
-            self.dt_suffix
-        )
-
-    @staticmethod
-    def date(d: date | None) -> str | None:
-        return d.isoformat() if d else None
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def copy_text(rows) -> bytes:
-    """Rows in PostgreSQL's COPY text format."""
-    out = []
-    for row in rows:
-        fields = []
-        for v in row:
-            if v is None:
-                fields.append("\\N")
-            elif type(v) is str:
-                plain = v.isprintable() and "\\" not in v
-                fields.append(v if plain else v.translate(_COPY_ESCAPES))
-            else:
-                fields.append(str(v))
-        out.append("\t".join(fields))
-    out.append("")
-    return "\n".join(out).encode()
-
-
-class Table:
-    """A table filled by raw inserts: the columns given, plus any other column at its default."""
-
-    def __init__(self, model, names: list[str]):
-        meta = model._meta
-        self.model = model
-        self.name = meta.db_table
-        self.columns = [meta.get_field(n).column for n in names]
-        extra_cols, extra = [], []
-        for f in meta.concrete_fields:
-            if f.name in names or f.attname in names or f.primary_key:
-                continue
-            if f.has_default():
-                value = f.get_default()
-            elif f.null:
-                value = None
-            else:
-                raise CommandError(f"seed_bench does not know how to fill {self.name}.{f.column}")
-            if isinstance(value, (list, dict)):
-                value = json.dumps(value)
-            elif isinstance(value, bool):
-                value = int(value) if connection.vendor == "sqlite" else ("t" if value else "f")
-            extra_cols.append(f.column)
-            extra.append(value)
-        self.columns += extra_cols
-        self.extra = tuple(extra)
-
-    def sql_insert(self) -> str:
-        cols = ", ".join(connection.ops.quote_name(c) for c in self.columns)
-        marks = ", ".join("?" for _ in self.columns)
-        return f"INSERT INTO {connection.ops.quote_name(self.name)} ({cols}) VALUES ({marks})"
-
-    def sql_copy(self) -> str:
-        cols = ", ".join(connection.ops.quote_name(c) for c in self.columns)
-        return f"COPY {connection.ops.quote_name(self.name)} ({cols}) FROM STDIN"
 
 
 CONTACT_FIELDS = [

@@ -1,0 +1,687 @@
+"""Imports: create a job from an uploaded file, check every row, then load all of them or none,
+and undo a finished import as a whole.
+
+- `job_create` keeps the file (within `IMPORT_MAX_BYTES`), tells what it is, and either queues the
+  check or, for a file of unknown columns, asks for a mapping (`job_set_mapping`).
+- `job_check` reads the file once, as a stream: each row becomes a `ContactRecord`, then values
+  (`validation.check`) written to a staging file beside the upload, or problems kept as
+  `RowProblem`s. Rows that repeat a person we have (same email or phone) are noted too.
+- `job_commit` loads the staging file in one transaction with raw bulk inserts: people, their
+  emails, phones, search tokens, tags, and organisations (found by name, or created) with the
+  affiliations. Progress goes to a small file, since the transaction hides the job's own row.
+- `job_undo` deletes what the import created, in one transaction, or nothing.
+"""
+
+import json
+import logging
+import os
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import connection, transaction
+from django.db.models import Max, ProtectedError, RestrictedError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from svrazka.contacts.models import (
+    Affiliation,
+    Organisation,
+    OrganisationTag,
+    OrganisationToken,
+    Person,
+    PersonEmail,
+    PersonPhone,
+    PersonTag,
+    PersonToken,
+    WhereFound,
+)
+from svrazka.contacts.services import tag_get_or_create
+from svrazka.imports import reading, validation
+from svrazka.imports.models import (
+    Format,
+    ImportJob,
+    ProblemKind,
+    RowProblem,
+    SavedMapping,
+    Status,
+)
+from svrazka.lib import bulkload, translit
+
+logger = logging.getLogger(__name__)
+
+KEEP_PROBLEMS = 2000  # problems stored per job; all are counted
+PROGRESS_EVERY = 2000  # rows between progress writes
+BATCH = 5000  # rows per bulk insert
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "IMPORT_MAX_BYTES", 250 * 1024 * 1024))
+
+
+def _size_label(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB"
+
+
+class _Progress:
+    """Where the job's progress is written while a transaction hides the job's own row."""
+
+    def __init__(self, job: ImportJob):
+        self.path = Path(job.file.path + ".progress")
+
+    def write(self, done: int) -> None:
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(str(done))
+        os.replace(tmp, self.path)
+
+    def read(self) -> int | None:
+        try:
+            return int(self.path.read_text())
+        except (OSError, ValueError):
+            return None
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def live_rows_done(job: ImportJob) -> int:
+    """Rows done, as far as anyone outside the running transaction can tell."""
+    if job.status == Status.IMPORTING and job.file:
+        done = _Progress(job).read()
+        if done is not None:
+            return done
+    return job.rows_done
+
+
+def _staging_path(job: ImportJob) -> Path:
+    return Path(job.file.path + ".staged.jsonl")
+
+
+# --- creating a job -------------------------------------------------------------------------
+
+
+def job_create(
+    *,
+    workspace,
+    actor,
+    upload,
+    filename: str,
+    requested_format: str = Format.AUTO,
+    skip_invalid: bool = False,
+    mapping: dict | None = None,
+    background: bool = True,
+) -> ImportJob:
+    """Keep the uploaded file and work out what it is. ValidationError (and nothing kept) for a
+    file too big, empty, binary, or not what `requested_format` says."""
+    size = getattr(upload, "size", None)
+    if size is None:
+        upload.seek(0, os.SEEK_END)
+        size = upload.tell()
+        upload.seek(0)
+    if size > max_bytes():
+        raise ValidationError(
+            _("The file is %(size)s; Svrazka imports files up to %(limit)s. Split it in parts.")
+            % {"size": _size_label(size), "limit": _size_label(max_bytes())},
+            code="too_big",
+        )
+    if size == 0:
+        raise ValidationError(_("The file is empty."), code="empty")
+    if requested_format not in Format.values:
+        raise ValidationError(_("Unknown format."), code="format")
+    job = ImportJob(
+        workspace=workspace,
+        created_by=actor,
+        filename=(filename or "contacts")[-255:],
+        size=size,
+        requested_format=requested_format,
+        skip_invalid=skip_invalid,
+    )
+    job.file.save(job.filename, File(upload), save=False)
+    try:
+        described = reading.describe(job.file.path, job.filename, requested_format)
+    except ValidationError:
+        job.file.delete(save=False)
+        raise
+    job.detected_format = described.format
+    job.encoding = described.encoding
+    job.header = described.header
+    if described.needs_mapping:
+        saved = SavedMapping.objects.filter(
+            workspace=workspace, signature=described.signature
+        ).first()
+        if mapping is not None:
+            job.mapping = reading.clean_mapping(mapping, len(described.header), described.header)
+        elif saved:
+            job.mapping = saved.mapping
+        else:
+            job.mapping = described.guessed_mapping
+        job.status = Status.QUEUED if mapping is not None else Status.MAPPING
+    job.save()
+    if job.status == Status.QUEUED and background:
+        _enqueue_check(job)
+    return job
+
+
+def job_set_mapping(*, job: ImportJob, mapping: dict, remember: bool = True) -> ImportJob:
+    if job.status not in (Status.MAPPING, Status.CHECKED, Status.FAILED):
+        raise ValidationError(_("This import can no longer be changed."), code="state")
+    job.mapping = reading.clean_mapping(mapping, len(job.header), job.header)
+    if remember:
+        SavedMapping.objects.update_or_create(
+            workspace_id=job.workspace_id,
+            signature=reading.signature(job.header),
+            defaults={"header": job.header, "mapping": job.mapping},
+        )
+    _set_status(job, Status.QUEUED, expected=(Status.MAPPING, Status.CHECKED, Status.FAILED))
+    _enqueue_check(job)
+    return job
+
+
+def _set_status(job: ImportJob, status: str, *, expected: tuple, **fields) -> None:
+    """Move the job on only if nobody else has: two clicks cannot start the same step twice."""
+    fields = {"status": status, **fields}
+    changed = ImportJob.objects.filter(pk=job.pk, status__in=expected, version=job.version).update(
+        version=job.version + 1, **fields
+    )
+    if not changed:
+        raise ValidationError(
+            _("Someone else has already moved this import on. Reload the page."), code="state"
+        )
+    job.version += 1
+    for name, value in fields.items():
+        setattr(job, name, value)
+
+
+def _enqueue_check(job: ImportJob) -> None:
+    from svrazka.imports.tasks import check_import
+
+    transaction.on_commit(lambda: check_import.enqueue(job.pk))
+
+
+# --- checking -------------------------------------------------------------------------------
+
+
+def job_check(job: ImportJob) -> ImportJob:
+    """Read the whole file, keep its problems and stage its valid rows."""
+    _set_status(
+        job,
+        Status.CHECKING,
+        expected=(Status.QUEUED,),
+        started_at=timezone.now(),
+        rows_done=0,
+        bytes_done=0,
+        rows_valid=0,
+        rows_invalid=0,
+        rows_duplicate=0,
+        rows_warning=0,
+        message="",
+    )
+    RowProblem.objects.filter(job=job).delete()
+    region = job.workspace.default_country or "BG"
+    staging = _staging_path(job)
+    kept: list[RowProblem] = []
+    counts = {"done": 0, "valid": 0, "invalid": 0, "duplicate": 0, "warning": 0}
+    pending: list[validation.Checked] = []
+
+    def flush_pending(out) -> None:
+        duplicates = _existing_people(job.workspace_id, pending)
+        for checked in pending:
+            existing = duplicates.get(checked.line)
+            if existing:
+                counts["duplicate"] += 1
+                if len(kept) < KEEP_PROBLEMS:
+                    kept.append(
+                        RowProblem(
+                            workspace_id=job.workspace_id,
+                            job=job,
+                            kind=ProblemKind.DUPLICATE,
+                            line=checked.line,
+                            existing_person_id=existing[0],
+                            field=existing[1],
+                            message=existing[2][:500],
+                            excerpt=checked.excerpt,
+                        )
+                    )
+                checked.values["duplicate_of"] = existing[0]
+            out.write(json.dumps(checked.values, ensure_ascii=False, separators=(",", ":")))
+            out.write("\n")
+        pending.clear()
+
+    try:
+        with staging.open("w", encoding="utf-8") as out, reading.open_records(job) as source:
+            for line, item in source:
+                counts["done"] += 1
+                if isinstance(item, reading.Problem):
+                    checked = validation.Checked(
+                        line=line, problems=[("", item.message)], excerpt=item.excerpt
+                    )
+                else:
+                    checked = validation.check(item, line, region)
+                if checked.values is None:
+                    counts["invalid"] += 1
+                    if len(kept) < KEEP_PROBLEMS:
+                        kept.extend(
+                            RowProblem(
+                                workspace_id=job.workspace_id,
+                                job=job,
+                                line=line,
+                                field=field_name[:40],
+                                message=message[:500],
+                                excerpt=checked.excerpt,
+                            )
+                            for field_name, message in checked.problems[:5]
+                        )
+                else:
+                    counts["valid"] += 1
+                    pending.append(checked)
+                    if checked.warnings:
+                        counts["warning"] += 1
+                        if len(kept) < KEEP_PROBLEMS:
+                            kept.extend(
+                                RowProblem(
+                                    workspace_id=job.workspace_id,
+                                    job=job,
+                                    kind=ProblemKind.WARNING,
+                                    line=line,
+                                    field=field_name[:40],
+                                    message=message[:500],
+                                    excerpt=checked.excerpt,
+                                )
+                                for field_name, message in checked.warnings[:5]
+                            )
+                    if len(pending) >= 1000:
+                        flush_pending(out)
+                if counts["done"] % PROGRESS_EVERY == 0:
+                    ImportJob.objects.filter(pk=job.pk).update(
+                        rows_done=counts["done"], bytes_done=source.bytes_read()
+                    )
+            flush_pending(out)
+    except ValidationError as e:
+        staging.unlink(missing_ok=True)
+        return _fail(job, " ".join(e.messages))
+    except Exception:
+        logger.exception("Checking import %s failed", job.pk)
+        staging.unlink(missing_ok=True)
+        return _fail(job, _("Svrazka could not read this file."))
+    RowProblem.objects.bulk_create(kept[:KEEP_PROBLEMS], batch_size=500)
+    message = ""
+    if counts["done"] == 0:
+        message = _("The file has no contacts in it.")
+    _set_status(
+        job,
+        Status.CHECKED if counts["done"] else Status.FAILED,
+        expected=(Status.CHECKING,),
+        rows_total=counts["done"],
+        rows_done=counts["done"],
+        bytes_done=job.size,
+        rows_valid=counts["valid"],
+        rows_invalid=counts["invalid"],
+        rows_duplicate=counts["duplicate"],
+        rows_warning=counts["warning"],
+        message=message,
+    )
+    return job
+
+
+def _fail(job: ImportJob, message: str) -> ImportJob:
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=Status.FAILED, message=message, finished_at=timezone.now(), version=job.version + 1
+    )
+    job.refresh_from_db()
+    return job
+
+
+def _existing_people(workspace_id: int, rows: list[validation.Checked]) -> dict:
+    """line -> (person id, field, message) for rows whose email or phone a person already has."""
+    by_email: dict[str, int] = {}
+    by_phone: dict[str, int] = {}
+    for checked in rows:
+        if checked.values.get("kind") != "person":
+            continue
+        for email in checked.values["emails"]:
+            by_email.setdefault(email, checked.line)
+        for phone in checked.values["phones"]:
+            by_phone.setdefault(phone, checked.line)
+    found: dict[int, tuple[int, str, str]] = {}
+    if by_email:
+        for email, person_id in PersonEmail.objects.filter(
+            workspace_id=workspace_id, email__in=list(by_email)
+        ).values_list("email", "person_id"):
+            found.setdefault(
+                by_email[email],
+                (
+                    person_id,
+                    "email",
+                    _("Same email as a person we have: %(value)s") % {"value": email},
+                ),
+            )
+    if by_phone:
+        for phone, person_id in PersonPhone.objects.filter(
+            workspace_id=workspace_id, number__in=list(by_phone)
+        ).values_list("number", "person_id"):
+            found.setdefault(
+                by_phone[phone],
+                (
+                    person_id,
+                    "phone",
+                    _("Same phone as a person we have: %(value)s") % {"value": phone},
+                ),
+            )
+    return found
+
+
+# --- loading --------------------------------------------------------------------------------
+
+
+def job_start_import(
+    *,
+    job: ImportJob,
+    skip_invalid: bool = False,
+    skip_duplicates: bool = False,
+    background: bool = True,
+) -> ImportJob:
+    if job.status != Status.CHECKED:
+        raise ValidationError(_("This import is not ready to be loaded."), code="state")
+    if job.rows_invalid and not skip_invalid:
+        raise ValidationError(
+            _(
+                "%(count)s rows cannot be imported. Fix them in the file and upload it again, "
+                "or choose to skip them."
+            )
+            % {"count": job.rows_invalid},
+            code="invalid_rows",
+        )
+    if not job.rows_valid:
+        raise ValidationError(_("There is nothing to import."), code="empty")
+    _set_status(
+        job,
+        Status.IMPORTING,
+        expected=(Status.CHECKED,),
+        skip_invalid=skip_invalid,
+        skip_duplicates=skip_duplicates,
+        rows_done=0,
+    )
+    if background:
+        from svrazka.imports.tasks import commit_import
+
+        transaction.on_commit(lambda: commit_import.enqueue(job.pk))
+    return job
+
+
+def _read_staged(job: ImportJob) -> Iterator[dict]:
+    with _staging_path(job).open(encoding="utf-8") as f:
+        for line in f:
+            yield json.loads(line)
+
+
+class _Ids:
+    """Ids for new rows, given here so children can point at their parents without a query per
+    row: SQLite holds the write lock for the whole transaction (max(id) + 1 is safe);
+    PostgreSQL hands out numbers from the table's own sequence."""
+
+    def __init__(self, model):
+        self.model = model
+        self.table = model._meta.db_table
+        self.next = None
+
+    def take(self, n: int) -> list[int]:
+        if n == 0:
+            return []
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [self.table, n],
+                )
+                return [r[0] for r in cursor.fetchall()]
+        if self.next is None:
+            self.next = (self.model.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+        ids = list(range(self.next, self.next + n))
+        self.next += n
+        return ids
+
+
+PERSON_COLUMNS = [
+    "id", "workspace", "created_by", "source_import", "given_name", "middle_name",
+    "family_name", "title", "date_of_birth", "street", "city", "postal_code", "country",
+    "website", "linkedin", "facebook", "x", "notes", "where_found", "where_found_note",
+    "sort_key", "created_at", "updated_at",
+]  # fmt: skip
+ORGANISATION_COLUMNS = [
+    "id", "workspace", "created_by", "source_import", "name", "kind", "email", "phone", "city",
+    "address", "country", "website", "linkedin", "facebook", "x", "notes", "where_found",
+    "where_found_note", "sort_key", "created_at", "updated_at",
+]  # fmt: skip
+
+
+class _Loader:
+    """One import's inserts, a batch at a time."""
+
+    def __init__(self, job: ImportJob):
+        self.job = job
+        self.ws = job.workspace_id
+        self.actor = job.created_by_id
+        now = timezone.now()
+        # As Django writes datetimes: naive UTC text on SQLite, ISO with its offset for COPY.
+        if connection.vendor == "sqlite":
+            self.now = now.strftime("%Y-%m-%d %H:%M:%S.%f")
+        else:
+            self.now = now.isoformat()
+        self.note = job.filename[:200]
+        self.tables = {
+            "person": bulkload.Table(Person, PERSON_COLUMNS),
+            "org": bulkload.Table(Organisation, ORGANISATION_COLUMNS),
+            "email": bulkload.Table(PersonEmail, ["workspace", "person", "email", "position"]),
+            "phone": bulkload.Table(PersonPhone, ["workspace", "person", "number", "position"]),
+            "ptoken": bulkload.Table(PersonToken, ["workspace", "person", "token", "sort_key"]),
+            "otoken": bulkload.Table(
+                OrganisationToken, ["workspace", "organisation", "token", "sort_key"]
+            ),
+            "ptag": bulkload.Table(PersonTag, ["workspace", "person", "tag"]),
+            "otag": bulkload.Table(OrganisationTag, ["workspace", "organisation", "tag"]),
+            "aff": bulkload.Table(
+                Affiliation, ["workspace", "person", "organisation", "position", "created_at"]
+            ),
+        }
+        self.person_ids = _Ids(Person)
+        self.org_ids = _Ids(Organisation)
+        self.tags: dict[str, int] = {}
+        self.orgs: dict[str, int] = {}  # sort key of a name -> organisation id
+        self.counts = {"people": 0, "organisations": 0, "affiliations": 0}
+
+    def _tag_ids(self, names: list[str]) -> list[int]:
+        ids = []
+        for name in names:
+            key = name.casefold()
+            if key not in self.tags:
+                self.tags[key] = tag_get_or_create(workspace=self.job.workspace, name=name).pk
+            ids.append(self.tags[key])
+        return ids
+
+    def _find_organisations(self, keys: set[str]) -> None:
+        missing = [k for k in keys if k and k not in self.orgs]
+        for start in range(0, len(missing), 500):
+            part = missing[start : start + 500]
+            for key, pk in (
+                Organisation.objects.filter(workspace_id=self.ws, sort_key__in=part)
+                .order_by("id")
+                .values_list("sort_key", "id")
+            ):
+                self.orgs.setdefault(key, pk)
+
+    def _new_organisation(self, rows: dict, values: dict) -> int:
+        """Create an organisation (from a row of its own, or named by a person's row)."""
+        pk = self.org_ids.take(1)[0]
+        name = values["name"]
+        key = values.get("sort_key") or validation.sort_key(name)
+        rows["org"].append(
+            (
+                pk, self.ws, self.actor, self.job.pk, name, values.get("kind_code", "other"),
+                values.get("email", ""), values.get("phone", ""), values.get("city", ""),
+                values.get("address", ""), values.get("country", ""), values.get("website", ""),
+                values.get("linkedin", ""), values.get("facebook", ""), values.get("x", ""),
+                values.get("notes", ""), WhereFound.IMPORT, self.note, key, self.now, self.now,
+            )
+        )  # fmt: skip
+        for token in sorted(translit.tokens(name, values.get("email", ""), values.get("city", ""))):
+            rows["otoken"].append((self.ws, pk, token, key))
+        for tag in self._tag_ids(values.get("tags", [])):
+            rows["otag"].append((self.ws, pk, tag))
+        self.orgs[key] = pk
+        self.counts["organisations"] += 1
+        return pk
+
+    def load(self, batch: list[dict]) -> None:
+        rows: dict[str, list] = {name: [] for name in self.tables}
+        self._find_organisations(
+            {validation.sort_key(v["organisation"]) for v in batch if v.get("organisation")}
+            | {v["sort_key"] for v in batch if v["kind"] == "organisation"}
+        )
+        people = [v for v in batch if v["kind"] == "person"]
+        ids = iter(self.person_ids.take(len(people)))
+        for values in batch:
+            if values["kind"] == "organisation":
+                if values["sort_key"] not in self.orgs:
+                    self._new_organisation(rows, values)
+                continue
+            pk = next(ids)
+            birth = values["date_of_birth"]
+            rows["person"].append(
+                (
+                    pk, self.ws, self.actor, self.job.pk, values["given_name"],
+                    values["middle_name"], values["family_name"], values["title"], birth,
+                    values["street"], values["city"], values["postal_code"], values["country"],
+                    values["website"], values["linkedin"], values["facebook"], values["x"],
+                    values["notes"], WhereFound.IMPORT, self.note, values["sort_key"], self.now,
+                    self.now,
+                )
+            )  # fmt: skip
+            for i, email in enumerate(values["emails"]):
+                rows["email"].append((self.ws, pk, email, i))
+            for i, number in enumerate(values["phones"]):
+                rows["phone"].append((self.ws, pk, number, i))
+            for token in values["tokens"]:
+                rows["ptoken"].append((self.ws, pk, token, values["sort_key"]))
+            for tag in self._tag_ids(values["tags"]):
+                rows["ptag"].append((self.ws, pk, tag))
+            if values["organisation"]:
+                key = validation.sort_key(values["organisation"])
+                org = self.orgs.get(key) or self._new_organisation(
+                    rows, {"name": values["organisation"], "sort_key": key}
+                )
+                rows["aff"].append((self.ws, pk, org, values["position"], self.now))
+                self.counts["affiliations"] += 1
+            self.counts["people"] += 1
+        # Parents first: the foreign keys are checked as rows arrive on SQLite.
+        for name in ("org", "otoken", "otag", "person", "email", "phone", "ptoken", "ptag", "aff"):
+            if rows[name]:
+                bulkload.write(self.tables[name], rows[name])
+
+
+def job_commit(job: ImportJob) -> ImportJob:
+    """Load the staged rows, all of them or none."""
+    if job.status != Status.IMPORTING:
+        return job
+    progress = _Progress(job)
+    done = 0
+    try:
+        with transaction.atomic():
+            loader = _Loader(job)
+            batch: list[dict] = []
+            for values in _read_staged(job):
+                if job.skip_duplicates and values.get("duplicate_of"):
+                    continue
+                batch.append(values)
+                if len(batch) >= BATCH:
+                    loader.load(batch)
+                    done += len(batch)
+                    batch = []
+                    progress.write(done)
+            if batch:
+                loader.load(batch)
+                done += len(batch)
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=Status.DONE,
+                rows_done=done,
+                people_created=loader.counts["people"],
+                organisations_created=loader.counts["organisations"],
+                affiliations_created=loader.counts["affiliations"],
+                finished_at=timezone.now(),
+                version=job.version + 1,
+            )
+    except Exception:
+        logger.exception("Import %s failed", job.pk)
+        progress.remove()
+        return _fail(job, _("The import failed; nothing was stored. Try again, or ask for help."))
+    progress.remove()
+    _staging_path(job).unlink(missing_ok=True)
+    job.refresh_from_db()
+    return job
+
+
+# --- undo -----------------------------------------------------------------------------------
+
+
+def job_undo(*, job: ImportJob, actor) -> ImportJob:
+    """Delete everything the import created, or (when something else now depends on it) nothing,
+    with the reason."""
+    if job.status != Status.DONE:
+        raise ValidationError(_("Only a finished import can be undone."), code="state")
+    try:
+        with transaction.atomic():
+            _set_status(job, Status.UNDOING, expected=(Status.DONE,))
+            for model in (Person, Organisation):
+                ids = list(
+                    model.objects.filter(workspace_id=job.workspace_id, source_import=job)
+                    .order_by("id")
+                    .values_list("id", flat=True)
+                )
+                for start in range(0, len(ids), 2000):
+                    model.objects.filter(
+                        workspace_id=job.workspace_id, id__in=ids[start : start + 2000]
+                    ).delete()
+            _set_status(
+                job,
+                Status.UNDONE,
+                expected=(Status.UNDOING,),
+                undone_at=timezone.now(),
+                undone_by=actor,
+            )
+    except (ProtectedError, RestrictedError) as e:
+        job.refresh_from_db()
+        blocker = next(
+            iter(e.protected_objects if isinstance(e, ProtectedError) else e.restricted_objects),
+            None,
+        )
+        raise ValidationError(
+            _(
+                "The import cannot be undone: %(object)s now depends on a contact it brought in. "
+                "Nothing was deleted."
+            )
+            % {"object": blocker},
+            code="protected",
+        ) from None
+    return job
+
+
+def stale_jobs_failed(hours: int = 24) -> int:
+    """Jobs left running by a stopped worker: failed, so they can be started again."""
+    cutoff = timezone.now() - timedelta(hours=hours)
+    return ImportJob.objects.filter(
+        status__in=(Status.CHECKING, Status.IMPORTING), started_at__lt=cutoff
+    ).update(status=Status.FAILED, message=_("The import stopped before it finished."))
+
+
+def job_cancel(*, job: ImportJob) -> ImportJob:
+    """Drop an import that was not loaded: its files go, the job stays as a record."""
+    _set_status(
+        job,
+        Status.CANCELLED,
+        expected=(Status.MAPPING, Status.CHECKED, Status.FAILED),
+        finished_at=timezone.now(),
+    )
+    _staging_path(job).unlink(missing_ok=True)
+    return job

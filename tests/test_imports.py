@@ -1,0 +1,417 @@
+"""Imports: the whole file or nothing, with its problems listed; the source kept on every record;
+undo as a whole. Through the services, the wizard's pages, the API and the command."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from svrazka.contacts.models import Affiliation, Organisation, Person, PersonEmail, PersonToken
+from svrazka.imports import services
+from svrazka.imports.models import ImportJob, ProblemKind, SavedMapping, Status
+from tests.api_client import Caller
+from tests.factories import make_person
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+LINKEDIN = (
+    "Notes:\n"
+    '"When exporting your connection data, you may notice that some of the email addresses '
+    'are missing."\n'
+    "\n"
+    "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+    "Мария,Иванова,https://www.linkedin.com/in/maria,maria@zelena.bg,Зелена планета,"
+    "Координатор,12 Mar 2021\n"
+    "Nikos,Papadopoulos,https://www.linkedin.com/in/nikos,,Κοινωνία ΑΜΚΕ,Director,01 Feb 2020\n"
+    "Ion,Popescu,https://www.linkedin.com/in/ion,ion@verde.ro,Зелена планета,Expert,"
+    "03 Apr 2019\n"
+)
+
+VCARDS = (
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Петров;Георги;;;\r\nFN:Георги Петров\r\n"
+    "EMAIL;TYPE=work:georgi@example.bg\r\nTEL;TYPE=cell:+359 88 123 4567\r\n"
+    "ORG:Фондация Изгрев\r\nTITLE:Председател\r\nEND:VCARD\r\n"
+    "BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:org\r\nFN:Сдружение Мост\r\nORG:Сдружение Мост\r\n"
+    "EMAIL:office@most.bg\r\nEND:VCARD\r\n"
+)
+
+
+def _upload(workspace, actor, text: str | bytes, name="contacts.csv", **kwargs):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return services.job_create(
+        workspace=workspace,
+        actor=actor,
+        upload=io.BytesIO(data),
+        filename=name,
+        background=False,
+        **kwargs,
+    )
+
+
+def _run(job, **decision):
+    job = services.job_check(job)
+    assert job.status == Status.CHECKED, job.message
+    services.job_start_import(job=job, background=False, **decision)
+    return services.job_commit(job)
+
+
+def test_a_linkedin_export_is_recognised_checked_and_imported(workspace, alice):
+    job = _upload(workspace, alice, LINKEDIN, name="Connections.csv")
+    assert job.detected_format == "linkedin"
+    assert job.status == Status.QUEUED
+    job = _run(job)
+    assert job.status == Status.DONE
+    assert (job.rows_total, job.rows_valid, job.rows_invalid) == (3, 3, 0)
+    assert (job.people_created, job.organisations_created, job.affiliations_created) == (3, 2, 3)
+    maria = Person.objects.get(workspace=workspace, given_name="Мария")
+    # Where found: the file, the date and who imported it.
+    assert maria.source_import_id == job.pk
+    assert maria.where_found == "import" and maria.where_found_note == "Connections.csv"
+    assert maria.linkedin == "https://www.linkedin.com/in/maria"
+    assert [e.email for e in maria.emails.all()] == ["maria@zelena.bg"]
+    # One organisation for the two people at "Зелена планета", linked by affiliations.
+    zelena = Organisation.objects.get(workspace=workspace, name="Зелена планета")
+    assert set(
+        Affiliation.objects.filter(organisation=zelena).values_list("person__given_name", flat=True)
+    ) == {"Мария", "Ion"}
+    # The search finds her by a Latin query: her tokens are the services' own.
+    assert PersonToken.objects.filter(person=maria, token="ivanova").exists()
+
+
+def test_imported_people_are_found_by_search_and_shown_with_their_source(
+    workspace, alice, alice_client
+):
+    job = _run(_upload(workspace, alice, LINKEDIN, name="Connections.csv"))
+    response = alice_client.get("/w/ngo/people/?q=ivanova")
+    assert [p.given_name for p in response.context["page"].items] == ["Мария"]
+    maria = Person.objects.get(workspace=workspace, given_name="Мария")
+    page = alice_client.get(f"/w/ngo/people/{maria.pk}/").content.decode()
+    assert "Connections.csv" in page and f"/w/ngo/imports/{job.pk}/" in page
+
+
+def test_an_existing_organisation_is_reused_by_name(workspace, alice):
+    from tests.factories import make_organisation
+
+    existing = make_organisation(workspace, alice, name="Зелена Планета")
+    job = _run(_upload(workspace, alice, LINKEDIN))
+    assert job.organisations_created == 1  # only Κοινωνία ΑΜΚΕ is new
+    maria = Person.objects.get(workspace=workspace, given_name="Мария")
+    assert maria.affiliations.get().organisation_id == existing.pk
+
+
+def test_vcards_become_people_and_organisations(workspace, alice):
+    job = _upload(workspace, alice, VCARDS, name="phone.vcf")
+    assert job.detected_format == "vcard"
+    job = _run(job)
+    georgi = Person.objects.get(workspace=workspace, family_name="Петров")
+    assert [p.number for p in georgi.phones.all()] == ["+359881234567"]
+    assert georgi.affiliations.get().position == "Председател"
+    most = Organisation.objects.get(workspace=workspace, name="Сдружение Мост")
+    assert most.email == "office@most.bg" and most.source_import_id == job.pk
+
+
+def test_rows_with_problems_are_listed_and_nothing_is_stored_until_decided(workspace, alice):
+    text = (
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        "Ivan,Ivanov,,ivan@example.org,,,\n"
+        '=HYPERLINK("http://evil"),Bad,,,,,\n'
+        "Petar,Petrov,,petar@example.org,<b>Evil</b>,,\n"
+        "Ana,Popa,,ana@example.ro,,,\n"
+    )
+    job = services.job_check(_upload(workspace, alice, text))
+    assert (job.rows_total, job.rows_valid, job.rows_invalid) == (4, 2, 2)
+    problems = list(job.problems.filter(kind=ProblemKind.ERROR))
+    assert [p.line for p in problems] == [3, 4]
+    assert "formula" in problems[0].message and "< > { }" in problems[1].message
+    assert not Person.objects.filter(workspace=workspace).exists()
+    # All or nothing: refused while rows have problems ...
+    with pytest.raises(Exception, match="cannot be imported"):
+        services.job_start_import(job=job, background=False)
+    assert not Person.objects.filter(workspace=workspace).exists()
+    # ... or the valid rows when the user chooses to skip the others.
+    services.job_start_import(job=job, skip_invalid=True, background=False)
+    job = services.job_commit(job)
+    assert sorted(
+        Person.objects.filter(workspace=workspace).values_list("given_name", flat=True)
+    ) == [
+        "Ana",
+        "Ivan",
+    ]
+
+
+def test_a_row_that_repeats_a_person_we_have_is_shown_and_can_be_skipped(workspace, alice):
+    ivan = make_person(
+        workspace, alice, given_name="Иван", family_name="Иванов", emails=["ivan@example.org"]
+    )
+    text = (
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        "Ivan,Ivanov,,IVAN@example.org,,,\n"
+        "Ana,Popa,,ana@example.ro,,,\n"
+    )
+    job = services.job_check(_upload(workspace, alice, text))
+    assert job.rows_duplicate == 1
+    duplicate = job.problems.get(kind=ProblemKind.DUPLICATE)
+    assert duplicate.existing_person_id == ivan.pk and duplicate.line == 2
+    services.job_start_import(job=job, skip_duplicates=True, background=False)
+    job = services.job_commit(job)
+    assert job.people_created == 1
+    assert PersonEmail.objects.filter(workspace=workspace, email="ivan@example.org").count() == 1
+
+
+def test_undo_removes_everything_the_import_brought_and_nothing_else(workspace, alice):
+    kept = make_person(workspace, alice, given_name="Стоян")
+    job = _run(_upload(workspace, alice, LINKEDIN))
+    assert Person.objects.filter(workspace=workspace).count() == 4
+    services.job_undo(job=job, actor=alice)
+    job.refresh_from_db()
+    assert job.status == Status.UNDONE and job.undone_by == alice
+    assert list(Person.objects.filter(workspace=workspace)) == [kept]
+    assert not Organisation.objects.filter(workspace=workspace).exists()
+    assert not PersonToken.objects.filter(workspace=workspace).exclude(person=kept).exists()
+    with pytest.raises(Exception, match="Only a finished import"):
+        services.job_undo(job=job, actor=alice)
+
+
+def test_an_unknown_layout_asks_for_columns_and_remembers_them(workspace, alice):
+    text = (
+        "Име;Фамилия;Е-поща;Телефон;Бележка\nМария;Иванова;maria@x.bg;0888123456;от конференция\n"
+    )
+    job = _upload(workspace, alice, text, name="таблица.csv")
+    assert job.status == Status.MAPPING
+    assert job.header == ["Име", "Фамилия", "Е-поща", "Телефон", "Бележка"]
+    # The guess reads Bulgarian headers.
+    assert job.mapping["0"] == "given_name" and job.mapping["2"] == "email"
+    services.job_set_mapping(
+        job=job,
+        mapping={"0": "given_name", "1": "family_name", "2": "email", "3": "phone", "4": "notes"},
+    )
+    assert SavedMapping.objects.filter(workspace=workspace).count() == 1
+    job.refresh_from_db()
+    job = _run(job)
+    maria = Person.objects.get(workspace=workspace)
+    assert maria.notes == "от конференция"
+    assert [p.number for p in maria.phones.all()] == ["+359888123456"]
+    # The next file with these columns starts with the remembered mapping.
+    again = _upload(workspace, alice, text, name="друга.csv")
+    assert again.mapping["4"] == "notes"
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 10, ""),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "xlsx"),
+    ],
+)
+def test_files_that_are_not_contacts_are_refused_and_nothing_is_kept(
+    workspace, alice, data, message
+):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as e:
+        _upload(workspace, alice, data, name="contacts.csv")
+    assert message.lower() in " ".join(e.value.messages).lower()
+    assert not ImportJob.objects.exists()
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(workspace, alice, settings):
+    from django.core.exceptions import ValidationError
+
+    settings.IMPORT_MAX_BYTES = 1000
+    with pytest.raises(ValidationError, match="up to"):
+        _upload(workspace, alice, "First Name\n" + "Ivan\n" * 500)
+    assert not ImportJob.objects.exists()
+
+
+def test_windows_1251_and_utf16_files_read_right(workspace, alice):
+    text = (
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        "Йордан,Йорданов,,,,,\n"
+    )
+    for encoding in ("cp1251", "utf-16"):
+        job = _run(_upload(workspace, alice, text.encode(encoding)))
+        assert job.people_created == 1, encoding
+    assert Person.objects.filter(workspace=workspace, given_name="Йордан").count() == 2
+
+
+# --- the wizard ------------------------------------------------------------------------------
+
+
+def test_the_wizard_uploads_checks_imports_and_undoes(
+    workspace, alice, alice_client, django_capture_on_commit_callbacks, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    page = alice_client.get("/w/ngo/imports/")
+    assert page.status_code == 200 and b"LinkedIn" in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_client.post(
+            "/w/ngo/imports/",
+            {"file": SimpleUploadedFile("Connections.csv", LINKEDIN.encode()), "format": "auto"},
+        )
+    job = ImportJob.objects.get(workspace=workspace)
+    assert response.status_code == 302 and response["Location"] == f"/w/ngo/imports/{job.pk}/"
+    job.refresh_from_db()
+    assert job.status == Status.CHECKED
+    page = alice_client.get(f"/w/ngo/imports/{job.pk}/").content.decode()
+    assert "Import 3 contacts" in page
+    # The progress bar, polled, sends the page on once the step is over.
+    progress = alice_client.get(f"/w/ngo/imports/{job.pk}/progress/")
+    assert progress.status_code == 204 and progress["HX-Redirect"] == f"/w/ngo/imports/{job.pk}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(f"/w/ngo/imports/{job.pk}/import/", {})
+    job.refresh_from_db()
+    assert job.status == Status.DONE and job.people_created == 3
+    assert "Undo this import" in alice_client.get(f"/w/ngo/imports/{job.pk}/").content.decode()
+    alice_client.post(f"/w/ngo/imports/{job.pk}/undo/")
+    job.refresh_from_db()
+    assert job.status == Status.UNDONE
+    assert not Person.objects.filter(workspace=workspace).exists()
+
+
+def test_the_progress_bar_shows_a_running_step(workspace, alice, alice_client):
+    job = _upload(workspace, alice, LINKEDIN)
+    ImportJob.objects.filter(pk=job.pk).update(status=Status.CHECKING, bytes_done=job.size // 2)
+    response = alice_client.get(f"/w/ngo/imports/{job.pk}/progress/")
+    assert response.status_code == 200
+    assert b"<progress" in response.content and b'hx-trigger="every 1s"' in response.content
+
+
+def test_a_bad_upload_is_refused_with_a_message_in_bulgarian(workspace, alice, alice_client):
+    alice_client.cookies["django_language"] = "bg"
+    response = alice_client.post(
+        "/w/ngo/imports/",
+        {
+            "file": SimpleUploadedFile("contacts.csv", b"\x89PNG\r\n\x1a\n" + bytes(500)),
+            "format": "auto",
+        },
+        HTTP_ACCEPT_LANGUAGE="bg",
+    )
+    assert response.status_code == 400
+    assert not ImportJob.objects.exists()
+
+
+def test_a_viewer_cannot_import(vera_client, workspace):
+    assert vera_client.get("/w/ngo/imports/").status_code == 403
+
+
+def test_two_clicks_do_not_import_twice(workspace, alice):
+    job = services.job_check(_upload(workspace, alice, LINKEDIN))
+    stale = ImportJob.objects.get(pk=job.pk)
+    services.job_start_import(job=job, background=False)
+    with pytest.raises(Exception, match="Someone else"):
+        services.job_start_import(job=stale, background=False)
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+
+def test_the_api_uploads_follows_and_undoes_an_import(
+    workspace, alice, client, django_capture_on_commit_callbacks, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    api = Caller.of(client, workspace, alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/v1/imports",
+            {"file": SimpleUploadedFile("Connections.csv", LINKEDIN.encode())},
+            headers=api.headers,
+        )
+    assert response.status_code == 201, response.content
+    job_id = response.json()["id"]
+    status = api.get(f"/imports/{job_id}").json()
+    assert status["status"] == "checked" and status["rows_valid"] == 3
+    assert api.get(f"/imports/{job_id}/problems").json()["items"] == []
+    with django_capture_on_commit_callbacks(execute=True):
+        started = api.post(f"/imports/{job_id}/import", {})
+    assert started.status_code == 202
+    assert api.get(f"/imports/{job_id}").json()["people_created"] == 3
+    assert api.post(f"/imports/{job_id}/undo").json()["status"] == "undone"
+    assert api.post(f"/imports/{job_id}/undo").status_code == 422
+
+
+def test_the_api_refuses_unknown_fields_in_a_mapping(workspace, alice, client):
+    api = Caller.of(client, workspace, alice)
+    job = _upload(workspace, alice, "Име;Фамилия\nМария;Иванова\n")
+    response = api.post(f"/imports/{job.pk}/mapping", {"mapping": {"0": "password"}})
+    assert response.status_code == 422
+    response = api.post(f"/imports/{job.pk}/mapping", {"mapping": {"0": "given_name"}, "x": 1})
+    assert response.status_code == 422
+
+
+def test_a_viewer_token_cannot_upload(workspace, vera, client):
+    api = Caller.of(client, workspace, vera)
+    response = client.post(
+        "/api/v1/imports",
+        {"file": SimpleUploadedFile("c.csv", LINKEDIN.encode())},
+        headers=api.headers,
+    )
+    assert response.status_code == 403
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+def test_the_command_imports_a_file_and_prints_a_summary(workspace, tmp_path):
+    path = tmp_path / "Connections.csv"
+    path.write_text(LINKEDIN, encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_contacts", str(path), "--workspace", "ngo", stdout=out)
+    assert "Imported 3 people" in out.getvalue()
+    assert Person.objects.filter(workspace=workspace).count() == 3
+
+
+def test_the_command_stores_nothing_when_rows_are_invalid(workspace, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        "Ivan,Ivanov,,ivan@example.org,,,\nPetar,Petrov,,p@x.bg,=1+2,,\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_contacts", str(path), "--workspace", "ngo", stdout=out)
+    assert "line 3" in out.getvalue()
+    assert not Person.objects.exists() and not ImportJob.objects.exists()
+    call_command("import_contacts", str(path), "--workspace", "ngo", "--skip-invalid", stdout=out)
+    assert list(Person.objects.values_list("given_name", flat=True)) == ["Ivan"]
+
+
+def test_the_command_takes_a_mapping_by_column_name(workspace, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("Kto;Mail\nМария Иванова;m@x.bg\n", encoding="utf-8")
+    call_command(
+        "import_contacts", str(path), "--workspace", "ngo",
+        "--mapping", '{"Kto": "full_name", "Mail": "email"}', stdout=io.StringIO(),
+    )  # fmt: skip
+    maria = Person.objects.get()
+    assert (maria.given_name, maria.family_name) == ("Мария", "Иванова")
+
+
+def test_the_command_refuses_an_unknown_workspace(tmp_path, db):
+    path = tmp_path / "c.csv"
+    path.write_text(LINKEDIN)
+    with pytest.raises(CommandError, match="No workspace"):
+        call_command("import_contacts", str(path), "--workspace", "nope")
+
+
+# --- real files ------------------------------------------------------------------------------
+
+
+def test_every_real_vcard_file_imports_whole(workspace, alice):
+    """The conformance set: real exports of phones and mail clients, imported end to end."""
+    files = sorted((DATA / "vcards").rglob("*.vcf"))
+    assert files, f"no vCards under {DATA}"
+    for path in files:
+        job = services.job_check(_upload(workspace, alice, path.read_bytes(), name=path.name))
+        assert job.status == Status.CHECKED, (path.name, job.message)
+        assert job.rows_total >= 1, path.name
+        problems = [p.message for p in job.problems.filter(kind=ProblemKind.ERROR)]
+        assert job.rows_invalid == 0, (path.name, problems)
+        services.job_start_import(job=job, background=False)
+        assert services.job_commit(job).status == Status.DONE, path.name
+    assert Person.objects.filter(workspace=workspace).count() >= len(files)
+    assert connection.vendor in ("sqlite", "postgresql")
