@@ -110,6 +110,16 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_create(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
+        likely = []
+        if not request.POST.get("not_a_duplicate"):
+            likely = _likely_organisations(request.workspace, form.service_data())
+        if likely:
+            return render(
+                request,
+                "contacts/organisation_form.html",
+                {"form": form, "likely": likely},
+                status=409,
+            )
         try:
             with transaction.atomic():
                 data = _apply_tags(
@@ -227,7 +237,14 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest) -> HttpResponse:
     form = PersonForm(request.POST or None, workspace=request.workspace)
+    likely = []
     if request.method == "POST" and form.is_valid():
+        if not request.POST.get("not_a_duplicate"):
+            likely = _likely_people(request.workspace, form.service_data())
+        if likely:
+            return render(
+                request, "contacts/person_form.html", {"form": form, "likely": likely}, status=409
+            )
         try:
             with transaction.atomic():
                 data = _apply_tags(
@@ -244,6 +261,55 @@ def person_create(request: HttpRequest) -> HttpResponse:
     return render(
         request, "contacts/person_form.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+def _likely_people(workspace, data: dict) -> list:
+    """People already in the workspace that a person about to be created may be."""
+    from svrazka.duplicates import scan
+    from svrazka.duplicates.matching import PersonFacts
+
+    facts = PersonFacts(
+        id=0,
+        given_name=data.get("given_name") or "",
+        middle_name=data.get("middle_name") or "",
+        family_name=data.get("family_name") or "",
+        other_spelling=data.get("other_spelling") or "",
+        emails=tuple(data.get("emails") or ()),
+        phones=tuple(data.get("phones") or ()),
+        date_of_birth=data.get("date_of_birth"),
+        city=data.get("city") or "",
+        country=data.get("country") or "",
+    )
+    found = scan.candidates_for(workspace, facts, limit=5)
+    people = {
+        p.pk: p for p in Person.objects.filter(workspace=workspace, pk__in=[c.id for c in found])
+    }
+    return [people[c.id] for c in found if c.id in people]
+
+
+def _likely_organisations(workspace, data: dict) -> list:
+    from svrazka.duplicates import scan
+    from svrazka.duplicates.matching import OrgFacts
+
+    facts = OrgFacts(
+        id=0,
+        name=data.get("name") or "",
+        short_name=data.get("short_name") or "",
+        eik=data.get("eik") or "",
+        pic=data.get("pic") or "",
+        vat=data.get("vat") or "",
+        emails=(data["email"],) if data.get("email") else (),
+        phones=(data["phone"],) if data.get("phone") else (),
+        website=data.get("website") or "",
+        city=data.get("city") or "",
+        country=data.get("country") or "",
+    )
+    found = scan.organisation_candidates_for(workspace, facts, limit=5)
+    orgs = {
+        o.pk: o
+        for o in Organisation.objects.filter(workspace=workspace, pk__in=[c.id for c in found])
+    }
+    return [orgs[c.id] for c in found if c.id in orgs]
 
 
 def _move_errors(e: ValidationError) -> ValidationError:

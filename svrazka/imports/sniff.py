@@ -140,20 +140,16 @@ def _looks_cyrillic(head: bytes) -> bool:
     sit: Cyrillic words are made of such bytes only ("Йордан" is six in a row), while Western
     European words have an accented letter here and there among ASCII ones ("Müller").
     """
-    high = in_runs = 0
-    previous_high = False
-    run = 0
+    high = in_runs = run = 0
     for byte in head:
-        is_high = byte >= 0xC0
-        if is_high:
+        if byte >= 0xC0:
             high += 1
             run += 1
         else:
             if run >= 2:
                 in_runs += run
             run = 0
-        previous_high = is_high
-    if previous_high and run >= 2:
+    if run >= 2:
         in_runs += run
     non_ascii = sum(1 for byte in head if byte >= 0x80)
     return high > 0 and high >= non_ascii * 0.6 and in_runs >= high * 0.5
