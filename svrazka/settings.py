@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "svrazka.imports",
     "svrazka.api",
     "svrazka.duplicates",
+    "svrazka.exports",
 ]
 
 MIDDLEWARE = [
@@ -223,6 +224,8 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest contact file an import takes (uploads above 2.5 MB are streamed to a temp file).
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 250 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -185,3 +185,42 @@ def test_review_compare_merge_and_undo_through_the_pages(workspace, alice, alice
 
 def test_a_viewer_cannot_review_duplicates(vera_client, workspace):
     assert vera_client.get("/w/ngo/duplicates/").status_code == 403
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+
+def test_the_api_lists_pairs_merges_and_undoes(workspace, alice, client, pair):
+    from tests.api_client import Caller
+
+    kept, merged, *_ = pair
+    api = Caller.of(client, workspace, alice)
+    services.scan_run(Scan.objects.create(workspace=workspace, kind="person", threshold=40))
+    items = api.get("/duplicates", {"kind": "person"}).json()["items"]
+    assert [(i["a_id"], i["b_id"]) for i in items] == [(kept.pk, merged.pk)]
+    assert "same_email" in items[0]["reasons"]
+    response = api.post(
+        "/merges",
+        {"kind": "person", "kept": kept.pk, "merged": merged.pk, "take_from_merged": ["city"]},
+    )
+    assert response.status_code == 201, response.content
+    merge_id = response.json()["id"]
+    assert not Person.objects.filter(pk=merged.pk).exists()
+    assert api.post(f"/merges/{merge_id}/undo").json()["undone_at"] is not None
+    assert Person.objects.filter(pk=merged.pk).exists()
+    assert api.post(f"/merges/{merge_id}/undo").status_code == 422
+
+
+def test_the_api_refuses_a_merge_with_another_workspaces_record(
+    workspace, alice, client, other_workspace, oscar
+):
+    from tests.api_client import Caller
+
+    mine = make_person(workspace, alice, given_name="Иван")
+    theirs = make_person(other_workspace, oscar, given_name="Ivan")
+    api = Caller.of(client, workspace, alice)
+    response = api.post("/merges", {"kind": "person", "kept": mine.pk, "merged": theirs.pk})
+    assert response.status_code == 422
+    assert Person.objects.filter(pk=theirs.pk).exists()
+    response = api.post("/duplicates/distinct", {"kind": "person", "a": mine.pk, "b": theirs.pk})
+    assert response.status_code == 422

@@ -341,6 +341,8 @@ API_KINDS = {
     "tasks": "task",
     "health": "person",
     "imports": "import",
+    "duplicates": "scan",
+    "merges": "merge",
 }
 
 

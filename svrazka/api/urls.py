@@ -8,6 +8,7 @@ from svrazka.api.agreements import router as agreements_router
 from svrazka.api.auth import TokenAuth
 from svrazka.api.contacts import router as contacts_router
 from svrazka.api.evaluations import router as evaluations_router
+from svrazka.api.duplicates import router as duplicates_router
 from svrazka.api.imports import router as imports_router
 from svrazka.api.partnerships import router as partnerships_router
 from svrazka.api.touchpoints import router as touchpoints_router
@@ -31,3 +32,4 @@ api.add_router("/", agreements_router)
 api.add_router("/", evaluations_router)
 api.add_router("/", touchpoints_router)
 api.add_router("/", imports_router)
+api.add_router("/", duplicates_router)

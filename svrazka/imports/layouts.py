@@ -20,6 +20,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.utils.functional import Promise
@@ -28,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from svrazka.imports.records import ContactRecord
 
 
+@lru_cache(maxsize=4096)  # a file has few column names, each read once per row
 def norm(name: str) -> str:
     """A column name as compared: no byte-order mark, folded case, single spaces."""
     return " ".join(name.replace("\ufeff", "").casefold().split())
