@@ -225,7 +225,7 @@ if not DEBUG:
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The largest contact file an import takes (uploads above 2.5 MB are streamed to a temp file).
-IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 250 * 1024 * 1024)
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 160 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

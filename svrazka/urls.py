@@ -9,6 +9,7 @@ urlpatterns = [
     path("w/<slug:slug>/", include("svrazka.touchpoints.urls")),
     path("w/<slug:slug>/", include("svrazka.imports.urls")),
     path("w/<slug:slug>/", include("svrazka.duplicates.urls")),
+    path("w/<slug:slug>/", include("svrazka.exports.urls")),
     path("", include("svrazka.partnerships.public_urls")),
     path("", include("svrazka.touchpoints.public_urls")),
     path("api/v1/", api.urls),

@@ -415,3 +415,13 @@ def test_every_real_vcard_file_imports_whole(workspace, alice):
         assert services.job_commit(job).status == Status.DONE, path.name
     assert Person.objects.filter(workspace=workspace).count() >= len(files)
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_a_200_mb_file_is_refused_by_the_command_without_being_read(workspace, tmp_path):
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as f:
+        f.write(b"First Name,Last Name\n")
+        f.truncate(200 * 1024 * 1024)  # sparse: no time or disk spent
+    with pytest.raises(CommandError, match="up to 160 MB"):
+        call_command("import_contacts", str(path), "--workspace", "ngo", stdout=io.StringIO())
+    assert not ImportJob.objects.exists() and not Person.objects.exists()

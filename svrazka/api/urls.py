@@ -7,8 +7,9 @@ from svrazka.api import errors
 from svrazka.api.agreements import router as agreements_router
 from svrazka.api.auth import TokenAuth
 from svrazka.api.contacts import router as contacts_router
-from svrazka.api.evaluations import router as evaluations_router
 from svrazka.api.duplicates import router as duplicates_router
+from svrazka.api.evaluations import router as evaluations_router
+from svrazka.api.exports import router as exports_router
 from svrazka.api.imports import router as imports_router
 from svrazka.api.partnerships import router as partnerships_router
 from svrazka.api.touchpoints import router as touchpoints_router
@@ -26,6 +27,8 @@ api = NinjaAPI(
     auth=TokenAuth(),
 )
 errors.register(api)
+# Exports first: "/people/export" must not be taken for "/people/{person_id}".
+api.add_router("/", exports_router)
 api.add_router("/", contacts_router)
 api.add_router("/", partnerships_router)
 api.add_router("/", agreements_router)

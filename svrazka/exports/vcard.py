@@ -46,6 +46,8 @@ def _structured(*components: str) -> str:
 def fold(line: str) -> str:
     """The line cut into lines of at most 75 octets of UTF-8, each continuation starting with a
     space; a character is never split between two lines."""
+    if len(line) <= LINE_OCTETS // 4 or len(line.encode("utf-8", "surrogatepass")) <= LINE_OCTETS:
+        return line  # the usual case: short enough as it is
     pieces: list[str] = []
     current: list[str] = []
     size = 0

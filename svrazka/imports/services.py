@@ -59,7 +59,7 @@ BATCH = 5000  # rows per bulk insert
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "IMPORT_MAX_BYTES", 250 * 1024 * 1024))
+    return int(getattr(settings, "IMPORT_MAX_BYTES", 160 * 1024 * 1024))
 
 
 def _size_label(n: int) -> str:
