@@ -16,6 +16,15 @@ from svrazka.touchpoints.models import InteractionPerson, Task
 from tests.factories import make_organisation, make_person
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English, whatever language an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def pair(workspace, alice):
     org = make_organisation(workspace, alice, name="Зелена планета")

@@ -39,6 +39,15 @@ VCARDS = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in English, whatever language an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def _upload(workspace, actor, text: str | bytes, name="contacts.csv", **kwargs):
     data = text.encode("utf-8") if isinstance(text, str) else text
     return services.job_create(
