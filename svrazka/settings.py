@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "svrazka.api",
     "svrazka.duplicates",
     "svrazka.exports",
+    "svrazka.network",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +151,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Only the dist files of the front-end libraries, never whole node_modules.
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/cytoscape", BASE_DIR / "node_modules" / "cytoscape" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

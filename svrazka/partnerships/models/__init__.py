@@ -19,6 +19,7 @@ from svrazka.partnerships.models.partnership import (
     PartnershipPartner,
     PartnershipStatus,
     Phase,
+    ProjectParticipant,
     Resource,
     ResourceKind,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "PartnershipStatus",
     "PartnerRole",
     "Phase",
+    "ProjectParticipant",
     "Resource",
     "ResourceKind",
     "Signatory",

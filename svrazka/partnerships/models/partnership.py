@@ -274,8 +274,22 @@ class JointProject(models.Model):
         RUNNING = "running", _("Running")
         COMPLETED = "completed", _("Completed")
 
+    class Source(models.TextChoices):
+        OURS = "ours", _("Our partnership")
+        CORDIS = "cordis", _("CORDIS (EU research projects)")
+
     workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="projects")
+    # Empty for a project known from public data (CORDIS), where we were not a partner.
+    partnership = models.ForeignKey(
+        Partnership, null=True, blank=True, on_delete=models.CASCADE, related_name="projects"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.OURS)
+    # The project's id at its source (the CORDIS project id), for merging a re-import.
+    external_id = models.CharField(max_length=40, blank=True, default="")
+    acronym = models.CharField(_("acronym"), max_length=60, blank=True, default="")
+    # Programme codes and topics, separated by ";" as CORDIS writes them.
+    topics = models.CharField(_("topics"), max_length=500, blank=True, default="")
+    objective = models.TextField(_("objective"), blank=True, default="")
     title = models.CharField(_("title"), max_length=300, validators=[validate_plain_name])
     programme = models.CharField(_("programme"), max_length=150, blank=True)
     start_date = models.DateField(_("start"), null=True, blank=True)
@@ -297,19 +311,65 @@ class JointProject(models.Model):
     class Meta:
         verbose_name = _("joint project")
         verbose_name_plural = _("joint projects")
-        indexes = [models.Index(fields=["workspace", "partnership"], name="project_ws")]
+        indexes = [
+            models.Index(fields=["workspace", "partnership"], name="project_ws"),
+            models.Index(fields=["workspace", "start_date"], name="project_ws_start"),
+        ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="project_unique_external_id",
+            ),
             models.CheckConstraint(
                 condition=models.Q(end_date__isnull=True)
                 | models.Q(start_date__isnull=True)
                 | models.Q(end_date__gte=models.F("start_date")),
                 name="project_dates_ordered",
                 violation_error_message=_("The end cannot be before the start."),
-            )
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class ProjectParticipant(models.Model):
+    """An organisation taking part in a joint project known from public data (CORDIS), with its
+    role there. Our own partnerships' projects take their participants from the partnership."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Coordinator")
+        PARTICIPANT = "participant", _("Participant")
+        PARTNER = "partner", _("Partner")
+        THIRD_PARTY = "thirdparty", _("Third party")
+        ASSOCIATED = "associated", _("Associated partner")
+        OTHER = "other", _("Other")
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(JointProject, on_delete=models.CASCADE, related_name="participants")
+    organisation = models.ForeignKey(
+        "contacts.Organisation", on_delete=models.CASCADE, related_name="project_roles"
+    )
+    role = models.CharField(
+        _("role"), max_length=12, choices=Role.choices, default=Role.PARTICIPANT
+    )
+    contribution = models.DecimalField(
+        _("EU contribution"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("project participant")
+        verbose_name_plural = _("project participants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "organisation"], name="participant_unique_organisation"
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "organisation"], name="participant_ws_org")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} in {self.project_id} ({self.role})"
 
 
 class ResourceKind(models.TextChoices):
