@@ -212,6 +212,8 @@ PK_OF_ROUTE = {
 QUERY_OF_ROUTE = {
     "timeline_more": "?person={person}",
     "duplicate_compare": "?kind=person&a={person_a}&b={person_b}",
+    "network_paths": "?to=o{organisation}",
+    "network_graph": "?focus=o{organisation}&hops=2",
 }
 
 

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from svrazka.contacts.models import Organisation, OrganisationToken, OrganisationType, WhereFound
 from svrazka.lib import translit
 from svrazka.lib.countries import COUNTRIES
+from svrazka.network import graph
 from svrazka.partnerships.models import JointProject, ProjectParticipant
 
 PROJECT_COLUMNS = (
@@ -416,6 +417,8 @@ def import_cordis(
     note = f"CORDIS: {projects_path.name}, {organizations_path.name}"
     with transaction.atomic():
         _store(workspace, actor, projects, organisations, participations, report, note)
+        # Bulk writes send no signals: say once that the network changed.
+        transaction.on_commit(lambda: graph.changed(workspace.pk))
     return report
 
 

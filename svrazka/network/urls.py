@@ -1,0 +1,12 @@
+from django.urls import path
+
+from svrazka.network.views import map as views
+
+urlpatterns = [
+    path("network/", views.network_map, name="network_map"),
+    path("network/graph.json", views.graph_json, name="network_graph"),
+    path("network/paths.json", views.paths_json, name="network_paths"),
+    path("network/export", views.export, name="network_export"),
+    path("network/trends/", views.trends, name="network_trends"),
+    path("network/snapshots/new", views.snapshot_new, name="network_snapshot_new"),
+]
