@@ -424,6 +424,7 @@ class Network:
         key = lo * self.n + hi
         order = np.lexsort((-w, key))
         key, w, kind, label = key[order], w[order], kind[order], label[order]
+        flipped = (a > b)[order]  # the tie was stated from the higher index to the lower
         first = np.ones(len(key), dtype=bool)
         first[1:] = key[1:] != key[:-1]
         starts = np.nonzero(first)[0]
@@ -438,6 +439,8 @@ class Network:
         self.weight = merged.astype(np.float32)
         self.kind = kind[starts]
         self.label = label[starts]
+        # Who the tie was stated from (relationships read one way: "mentor of").
+        self.forward_src = np.where(flipped[starts], self.dst, self.src)
         self.m = len(ukey)
         # Both directions in CSR; `edge` names the undirected edge of each entry.
         rows = np.concatenate([self.src, self.dst])
@@ -506,10 +509,12 @@ class Network:
         return text
 
     def edge_json(self, e: int) -> dict:
+        source = int(self.forward_src[e])
+        target = int(self.dst[e]) if source == int(self.src[e]) else int(self.src[e])
         return {
             "id": f"e{e}",
-            "source": self.history.node_ids[self.src[e]],
-            "target": self.history.node_ids[self.dst[e]],
+            "source": self.history.node_ids[source],
+            "target": self.history.node_ids[target],
             "kind": KIND_NAMES[int(self.kind[e])],
             "label": self.edge_label(e),
             "weight": round(float(self.weight[e]), 3),
@@ -798,7 +803,7 @@ class WarmPath:
                     "source": h.node_ids[u],
                     "target": h.node_ids[v],
                     "kind": KIND_NAMES[int(net.kind[e])],
-                    "label": net.edge_label(e, reverse=int(net.src[e]) != u),
+                    "label": net.edge_label(e, reverse=int(net.forward_src[e]) != u),
                     "strength": round(float(net.weight[e]), 3),
                 }
             )
@@ -819,14 +824,16 @@ class WarmPath:
         if len(self.path) == 2:
             return _("We already know %(target)s directly (%(how)s): no introduction needed.") % {
                 "target": target,
-                "how": net.edge_label(self.edges[0], reverse=int(net.src[self.edges[0]]) != 0),
+                "how": net.edge_label(
+                    self.edges[0], reverse=int(net.forward_src[self.edges[0]]) != US
+                ),
             }
         ask = names[1]
         if len(self.path) == 3:
             return _("Ask %(ask)s, who %(how)s %(target)s, to introduce you.") % {
                 "ask": ask,
                 "how": net.edge_label(
-                    self.edges[1], reverse=int(net.src[self.edges[1]]) != self.path[1]
+                    self.edges[1], reverse=int(net.forward_src[self.edges[1]]) != self.path[1]
                 ),
                 "target": target,
             }

@@ -67,7 +67,7 @@ def pagerank(matrix, *, damping: float = 0.85, tol: float = 1e-9, iterations: in
     return rank
 
 
-def communities(matrix, *, iterations: int = 20, seed: int = SEED) -> np.ndarray:
+def communities(matrix, *, iterations: int = 30, seed: int = SEED) -> np.ndarray:
     """Weighted label propagation; labels renumbered from the biggest community (0)."""
     n = matrix.shape[0]
     labels = np.arange(n, dtype=np.int64)
@@ -94,10 +94,13 @@ def communities(matrix, *, iterations: int = 20, seed: int = SEED) -> np.ndarray
         top[1:] = node[1:] != node[:-1]
         proposal = labels.copy()
         proposal[node[top]] = label[top]
-        update = rng.random(n) < 0.5  # asynchronous in spirit: half the nodes each round
-        changed = (proposal != labels) & update
-        if not changed.any() and _i > 2:
+        if not (proposal != labels).any():
             break
+        if _i == iterations - 1:  # the last round: only nodes left alone join their neighbours
+            alone = np.bincount(labels, minlength=n)[labels] == 1
+            labels = np.where(alone, proposal, labels)
+            break
+        update = rng.random(n) < 0.5  # asynchronous in spirit: half the nodes each round
         labels = np.where(update, proposal, labels)
     uniq, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
     rank = np.empty(len(uniq), dtype=np.int64)
@@ -146,7 +149,8 @@ def betweenness(matrix, *, sources: int = BETWEENNESS_SOURCES, seed: int = SEED)
         result += delta.sum(axis=1)
     result *= len(candidates) / len(picked)
     result /= 2.0  # every path counted from both ends
-    norm = (n - 1) * (n - 2) / 2.0
+    active = len(candidates)  # nodes without ties lie on no path and count for nothing
+    norm = (active - 1) * (active - 2) / 2.0
     return result / norm if norm else result
 
 

@@ -1,31 +1,27 @@
 """Keep cached networks honest: a change to anything the network is made of bumps the
 workspace's network generation once per transaction (see graph.changed)."""
 
-import threading
-
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-
-_pending = threading.local()
 
 
 def _bump(sender, instance, **kwargs) -> None:
     workspace_id = getattr(instance, "workspace_id", None)
     if workspace_id is None:
         return
-    pending = getattr(_pending, "ids", None)
-    if pending is None:
-        pending = _pending.ids = set()
-    if workspace_id in pending:
-        return
-    pending.add(workspace_id)
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:  # once per transaction (and savepoint) is enough
+        here = set(connection.savepoint_ids)
+        for entry in connection.run_on_commit:
+            if entry[0] == here and getattr(entry[1], "network_workspace", None) == workspace_id:
+                return
 
     def bump() -> None:
         from svrazka.network.graph import changed
 
-        pending.discard(workspace_id)
         changed(workspace_id)
 
+    bump.network_workspace = workspace_id
     transaction.on_commit(bump, robust=True)
 
 
