@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/network/measure_network.py --seed  # build, then measure
     .venv/bin/python bench/network/measure_network.py  # measure an existing one
-    [--workspace bench-network] [--people 70000] [--orgs 30000] [--relationships 700000]
+    [--workspace bench-network] [--people 70000] [--orgs 30000] [--relationships 900000]
     [--queries 200] [--no-snapshot]
 
 The workspace: people in 300 clusters (a city's NGO scene, a field), each person working at an
@@ -325,7 +325,7 @@ def main() -> None:
     parser.add_argument("--seed", action="store_true")
     parser.add_argument("--people", type=int, default=70000)
     parser.add_argument("--orgs", type=int, default=30000)
-    parser.add_argument("--relationships", type=int, default=700000)
+    parser.add_argument("--relationships", type=int, default=900000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--no-snapshot", action="store_true")
     args = parser.parse_args()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from svrazka.network.views import map as views
+from svrazka.network.views import sources
 
 urlpatterns = [
     path("network/", views.network_map, name="network_map"),
@@ -9,4 +10,5 @@ urlpatterns = [
     path("network/export", views.export, name="network_export"),
     path("network/trends/", views.trends, name="network_trends"),
     path("network/snapshots/new", views.snapshot_new, name="network_snapshot_new"),
+    path("network/sources/", sources.partner_sources, name="network_sources"),
 ]
