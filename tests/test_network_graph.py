@@ -319,3 +319,23 @@ def test_betweenness_sample_matches_exact_on_small_graphs():
     bc = metrics.betweenness(matrix)
     assert bc[0] == pytest.approx(1.0)
     assert np.allclose(bc[1:], 0.0)
+
+
+def test_people_at_the_same_event_met_each_other(workspace, alice):
+    a = make_person(workspace, alice, given_name="Ана", family_name="Събитие")
+    b = make_person(workspace, alice, given_name="Боян", family_name="Събитие")
+    c = make_person(workspace, alice, given_name="Цвета", family_name="Имейл")
+    event = talk(workspace, alice, a, b)
+    event.channel = "event"
+    event.subject = "Форум на НПО"
+    event.save()
+    mail = talk(workspace, alice, a, c)
+    mail.channel = "email"
+    mail.save()
+    net = graph.network_for(workspace)
+    edges = {
+        frozenset([e["source"], e["target"]]): e for e in graph.overview(net).as_json()["edges"]
+    }
+    met = edges[frozenset([f"p{a.pk}", f"p{b.pk}"])]
+    assert met["kind"] == "event" and met["label"] == "met at “Форум на НПО”"
+    assert frozenset([f"p{a.pk}", f"p{c.pk}"]) not in edges  # an email is not a meeting

@@ -39,8 +39,9 @@ INTERACTION_HALF_LIFE_DAYS = 120
 MAX_EDGES_SHOWN = 25000
 
 # Edge kinds (codes in the arrays; names in JSON)
-AFFILIATION, RELATIONSHIP, PARTNERSHIP, PROJECT, INTERACTION = range(5)
-KIND_NAMES = ["affiliation", "relationship", "partnership", "project", "interaction"]
+AFFILIATION, RELATIONSHIP, PARTNERSHIP, PROJECT, INTERACTION, EVENT = range(6)
+KIND_NAMES = ["affiliation", "relationship", "partnership", "project", "interaction", "event"]
+BIG_EVENT = 30  # above this many present, being at the same event says little
 
 
 class UnknownNode(LookupError):
@@ -292,6 +293,32 @@ class _History:
                 )
             for a, b in pairs:
                 add(a, b, PROJECT, 0.5, start, end, 0.7, label)
+
+        # Events and meetings: those present together met each other.
+        present: dict[int, list] = {}
+        for model, prefix, column in (
+            (InteractionPerson, "p", "person_id"),
+            (InteractionOrganisation, "o", "organisation_id"),
+        ):
+            for interaction, pk, at, subject in (
+                model.objects.filter(workspace=ws, interaction__channel__in=["event", "meeting"])
+                .values_list("interaction_id", column, "occurred_at", "interaction__subject")
+                .iterator(chunk_size=50000)
+            ):
+                i = ix.get(f"{prefix}{pk}")
+                if i is not None:
+                    present.setdefault(interaction, []).append((i, at, subject))
+        for members in present.values():
+            if not 2 <= len(members) <= BIG_EVENT:
+                continue
+            at, subject = members[0][1], members[0][2]
+            label = self._label(
+                _("met at “%(event)s”") % {"event": subject} if subject else _("met at an event")
+            )
+            nodes = sorted({m for m, _a, _s in members})
+            for x in range(len(nodes)):
+                for y in range(x + 1, len(nodes)):
+                    add(nodes[x], nodes[y], EVENT, 0.4, at.date(), None, 1.0, label)
 
         self.a = np.array(cols["a"], dtype=np.int32)
         self.b = np.array(cols["b"], dtype=np.int32)
@@ -748,6 +775,7 @@ def _aggregate(network, selected, nodes, inside, focus_node) -> View:
     if len(pairs) > MAX_EDGES_SHOWN:
         top = np.argsort(-counts)[:MAX_EDGES_SHOWN]
         pairs, counts = pairs[top], counts[top]
+    most = int(counts.max()) if len(counts) else 1
     out_edges = [
         {
             "id": f"g{int(p // span)}-{int(p % span)}",
@@ -755,7 +783,8 @@ def _aggregate(network, selected, nodes, inside, focus_node) -> View:
             "target": f"g{int(p % span)}",
             "kind": "group",
             "label": ngettext("%(n)s tie", "%(n)s ties", int(c)) % {"n": f"{int(c):,}"},
-            "weight": int(c),
+            "weight": round(int(c) / most, 3),
+            "count": int(c),
         }
         for p, c in zip(pairs.tolist(), counts.tolist(), strict=True)
     ]
