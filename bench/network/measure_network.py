@@ -30,6 +30,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "svrazka.settings")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("STATIC_MANIFEST", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
 import django  # noqa: E402
 
@@ -303,6 +306,24 @@ def measure(slug: str, queries: int, snapshot: bool) -> dict:
         "targets_reached": f"{found}/{len(nodes)}",
         "median_hops": statistics.median(hops) if hops else None,
     }
+    # The same through the whole Django stack (session, middleware, JSON response).
+    from django.test import Client
+
+    from svrazka.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(email="bench@svrazka.localhost"))
+    for name, url in (
+        ("http_graph_json_2_hops", "/w/{slug}/network/graph.json?focus={node}&hops=2"),
+        ("http_paths_json", "/w/{slug}/network/paths.json?to={node}"),
+    ):
+        times = []
+        for node in nodes[:50]:
+            t0 = time.perf_counter()
+            response = client.get(url.format(slug=slug, node=node), secure=True)
+            times.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        result[name] = _pct(times)
     if snapshot:
         t0 = time.perf_counter()
         snap = metrics.take_snapshot(ws)
