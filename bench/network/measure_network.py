@@ -84,7 +84,7 @@ def seed(slug: str, people: int, orgs: int, relationships: int) -> None:
     Membership.objects.create(workspace=ws, user=owner, role=Role.OWNER)
     began = time.perf_counter()
     countries = ["BG", "BG", "BG", "RO", "GR", "DE", "IT", "ES", "FR", "PL"]
-    kinds = ["ngo", "ngo", "ngo", "public", "business", "research", "school", "media"]
+    kinds = ["ngo", "ngo", "ngo", "public_body", "company", "education", "foundation", "media"]
     with transaction.atomic():
         org_objs = [
             Organisation(

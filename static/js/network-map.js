@@ -217,5 +217,12 @@
   document.getElementById("network-svg").addEventListener("click", svg);
   document.getElementById("warm-ask").addEventListener("click", warm);
   legend();
+  // Opened from a person's or organisation's page: ?focus=o12 and/or ?to=o12.
+  var opened = new URLSearchParams(window.location.search);
+  if (/^(o|p)\d+$/.test(opened.get("focus") || "")) { focusId = opened.get("focus"); search.value = focusId; }
   load();
+  if (/^(o|p)\d+$/.test(opened.get("to") || "")) {
+    document.getElementById("warm-target").value = opened.get("to");
+    warm();
+  }
 })();
