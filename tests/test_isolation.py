@@ -86,6 +86,11 @@ def alices_things(workspace, alice, bob):
     things.update(_touchpoint_things(workspace, alice, person))
     things["import"] = _import_job(workspace, alice)
     things.update(_duplicate_things(workspace, alice))
+    from svrazka.network.services import relationship_create
+
+    things["relationship"] = relationship_create(
+        workspace=workspace, actor=alice, kind="works_at", source=person, target=org
+    ).pk
     return things
 
 
@@ -191,6 +196,7 @@ PK_KIND = {
     "import": "import",
     "duplicate_scan": "scan",
     "merge": "merge",
+    "relationship": "relationship",
 }
 
 # Routes whose <pk> is not the object their name starts with.
@@ -206,6 +212,8 @@ PK_OF_ROUTE = {
     "evaluation_invite": "partnership",
     "evaluation_results": "partnership",
     "agreement_create": "partnership",
+    "relationship_add_for_person": "person",
+    "relationship_add_for_organisation": "organisation",
 }
 
 
@@ -214,6 +222,8 @@ QUERY_OF_ROUTE = {
     "duplicate_compare": "?kind=person&a={person_a}&b={person_b}",
     "network_paths": "?to=o{organisation}",
     "network_graph": "?focus=o{organisation}&hops=2",
+    "network_recommendations": "?partnership={partnership}",
+    "relationship_edit": "?from=p{person}",
 }
 
 

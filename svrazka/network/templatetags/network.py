@@ -21,3 +21,20 @@ def organisation_projects(context, organisation):
         "workspace": context.get("workspace"),
         "membership": context.get("membership"),
     }
+
+
+@register.inclusion_tag("network/relationships/_section.html", takes_context=True)
+def relationships_for(context, subject):
+    """A person's or organisation's relationships, each read from its side."""
+    from svrazka.contacts.models import Person
+    from svrazka.network.services import relationships_of
+
+    is_person = isinstance(subject, Person)
+    return {
+        "rows": relationships_of(subject),
+        "subject": subject,
+        "is_person": is_person,
+        "node": f"{'p' if is_person else 'o'}{subject.pk}",
+        "workspace": context.get("workspace"),
+        "membership": context.get("membership"),
+    }

@@ -45,9 +45,8 @@ def find_coordinator(workspace, value: str) -> Organisation | None:
     return None
 
 
-def query_from_request(request: HttpRequest) -> Query:
-    ws = request.workspace
-    q = request.GET
+def query_from_params(ws, q) -> Query:
+    """The question asked in a query string (a QueryDict); problems go into `errors`."""
     query = Query()
     if q.get("partnership"):
         if not q["partnership"].isdigit():
@@ -124,7 +123,7 @@ def run(workspace, query: Query, *, limit: int = SHOWN) -> list:
 @workspace_view()
 @require_GET
 def recommendations(request: HttpRequest) -> HttpResponse:
-    query = query_from_request(request)
+    query = query_from_params(request.workspace, request.GET)
     asked = bool(query.theme or query.coordinator or query.countries or query.types)
     results = run(request.workspace, query) if asked and not query.errors else []
     organisations = {
