@@ -88,6 +88,9 @@ def alices_things(workspace, alice, bob):
     things.update(_duplicate_things(workspace, alice))
     from svrazka.network.services import relationship_create
 
+    from svrazka.network.models import Snapshot
+
+    things["snapshot"] = Snapshot.objects.create(workspace=workspace, as_of="2026-01-01").pk
     things["relationship"] = relationship_create(
         workspace=workspace, actor=alice, kind="works_at", source=person, target=org
     ).pk
@@ -355,6 +358,8 @@ API_KINDS = {
     "imports": "import",
     "duplicates": "scan",
     "merges": "merge",
+    "relationships": "relationship",
+    "network": "snapshot",
 }
 
 

@@ -11,7 +11,9 @@ from svrazka.api.duplicates import router as duplicates_router
 from svrazka.api.evaluations import router as evaluations_router
 from svrazka.api.exports import router as exports_router
 from svrazka.api.imports import router as imports_router
+from svrazka.api.network import router as network_router
 from svrazka.api.partnerships import router as partnerships_router
+from svrazka.api.recommendations import router as recommendations_router
 from svrazka.api.touchpoints import router as touchpoints_router
 
 api = NinjaAPI(
@@ -36,3 +38,5 @@ api.add_router("/", evaluations_router)
 api.add_router("/", touchpoints_router)
 api.add_router("/", imports_router)
 api.add_router("/", duplicates_router)
+api.add_router("/", network_router)
+api.add_router("/", recommendations_router)
