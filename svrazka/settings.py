@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "svrazka.duplicates",
     "svrazka.exports",
     "svrazka.network",
+    "svrazka.scorecards",
 ]
 
 MIDDLEWARE = [

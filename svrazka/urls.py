@@ -12,6 +12,7 @@ urlpatterns = [
     path("w/<slug:slug>/", include("svrazka.exports.urls")),
     path("w/<slug:slug>/", include("svrazka.network.urls")),
     path("w/<slug:slug>/", include("svrazka.network.relationship_urls")),
+    path("w/<slug:slug>/", include("svrazka.scorecards.urls")),
     path("", include("svrazka.partnerships.public_urls")),
     path("", include("svrazka.touchpoints.public_urls")),
     path("api/v1/", api.urls),

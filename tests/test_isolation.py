@@ -86,11 +86,19 @@ def alices_things(workspace, alice, bob):
     things.update(_touchpoint_things(workspace, alice, person))
     things["import"] = _import_job(workspace, alice)
     things.update(_duplicate_things(workspace, alice))
+    from svrazka.network.models import Snapshot
     from svrazka.network.services import relationship_create
 
-    from svrazka.network.models import Snapshot
-
     things["snapshot"] = Snapshot.objects.create(workspace=workspace, as_of="2026-01-01").pk
+    from svrazka.scorecards import services as scorecards
+
+    card = scorecards.create_default_scorecards(workspace=workspace, actor=alice)[0]
+    things["scorecard"] = card.pk
+    things["criterion"] = card.criteria.first().pk
+    things["assessment"] = scorecards.assessment_create(
+        scorecard=card, actor=alice, organisation=org, shortlisted=True
+    ).pk
+    scorecards.shortlist_attach(scorecard=card, partnership=partnership, actor=alice)
     things["relationship"] = relationship_create(
         workspace=workspace, actor=alice, kind="works_at", source=person, target=org
     ).pk
@@ -200,6 +208,9 @@ PK_KIND = {
     "duplicate_scan": "scan",
     "merge": "merge",
     "relationship": "relationship",
+    "scorecard": "scorecard",
+    "scorecard_assessment": "assessment",
+    "scorecard_shortlist": "assessment",
 }
 
 # Routes whose <pk> is not the object their name starts with.
@@ -217,6 +228,7 @@ PK_OF_ROUTE = {
     "agreement_create": "partnership",
     "relationship_add_for_person": "person",
     "relationship_add_for_organisation": "organisation",
+    "scorecard_assessment_create": "scorecard",
 }
 
 
@@ -360,6 +372,9 @@ API_KINDS = {
     "merges": "merge",
     "relationships": "relationship",
     "network": "snapshot",
+    "scorecards": "scorecard",
+    "scorecard-criteria": "criterion",
+    "scorecard-assessments": "assessment",
 }
 
 

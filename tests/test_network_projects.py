@@ -87,3 +87,20 @@ def test_another_workspaces_partnership_or_project_is_404(oscar_client, eu_proje
         f"/w/other/network/projects/{project.pk}/",
     ):
         assert oscar_client.get(url).status_code == 404, url
+
+
+def test_an_attached_shortlist_shows_in_the_partnerships_before_phase(
+    alice_client, workspace, alice
+):
+    from svrazka.scorecards import services as scorecards
+
+    partnership = Partnership.objects.create(workspace=workspace, title="Чиста вода")
+    candidate = make_organisation(workspace, alice, name="Кандидат ООД")
+    card = scorecards.create_default_scorecards(workspace=workspace, actor=alice)[0]
+    scorecards.assessment_create(
+        scorecard=card, actor=alice, organisation=candidate, shortlisted=True
+    )
+    scorecards.shortlist_attach(scorecard=card, partnership=partnership, actor=alice)
+    body = alice_client.get(f"/w/ngo/partnerships/{partnership.pk}/").content.decode()
+    before = body[body.index("phase-before") : body.index("phase-during")]
+    assert 'id="shortlist"' in before and "Кандидат ООД" in before

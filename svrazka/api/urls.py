@@ -14,6 +14,7 @@ from svrazka.api.imports import router as imports_router
 from svrazka.api.network import router as network_router
 from svrazka.api.partnerships import router as partnerships_router
 from svrazka.api.recommendations import router as recommendations_router
+from svrazka.api.scorecards import router as scorecards_router
 from svrazka.api.touchpoints import router as touchpoints_router
 
 api = NinjaAPI(
@@ -40,3 +41,4 @@ api.add_router("/", imports_router)
 api.add_router("/", duplicates_router)
 api.add_router("/", network_router)
 api.add_router("/", recommendations_router)
+api.add_router("/", scorecards_router)
