@@ -20,6 +20,10 @@ def test_demo_workspace_loads_and_its_pages_open(db):
     assert Partnership.objects.filter(workspace__slug="demo").count() == 4
     assert Agreement.objects.filter(workspace__slug="demo").count() == 1
     assert Evaluation.objects.filter(workspace__slug="demo").count() == 1
+    from svrazka.network.models import Relationship, Snapshot
+
+    assert Relationship.objects.filter(workspace__slug="demo").count() == 5
+    assert Snapshot.objects.get(workspace__slug="demo").status == "done"
 
     client = Client(HTTP_ACCEPT_LANGUAGE="bg")
     assert client.login(email=DEMO_EMAIL, password=DEMO_PASSWORD)
@@ -33,6 +37,11 @@ def test_demo_workspace_loads_and_its_pages_open(db):
         "/w/demo/partnerships/board/",
         f"/w/demo/partnerships/{partnership.pk}/",
         f"/w/demo/organisations/{organisations.first().pk}/",
+        "/w/demo/network/",
+        "/w/demo/network/trends/",
+        "/w/demo/network/sources/",
+        "/w/demo/network/recommendations/?theme=SC5",
+        "/w/demo/scorecards/",
     ]:
         response = client.get(path)
         assert response.status_code == 200, path

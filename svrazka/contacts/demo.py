@@ -457,7 +457,47 @@ def load_demo() -> Workspace:
                 data={"position": position, "start_date": date(2019 + org_i % 6, 3, 1)},
             )
     _demo_partnerships(workspace, owner, orgs, people)
+    _demo_network(workspace, owner, orgs, people)
     return workspace
+
+
+def _demo_network(workspace, owner, orgs, people) -> None:
+    """A few relationships, two EU projects as CORDIS would list them, and a first metrics
+    snapshot, so the network map, warm paths and trends have something to show."""
+    from svrazka.network import metrics
+    from svrazka.network import services as network
+    from svrazka.partnerships.models import JointProject, ProjectParticipant
+
+    ties = [
+        (0, 1, "mentor_of", 5, date(2021, 9, 1)),
+        (1, 2, "knows", 3, date(2022, 5, 10)),
+        (2, 3, "introduced_by", 2, date(2023, 2, 1)),
+        (3, 4, "knows", 4, date(2020, 1, 15)),
+        (4, 5, "adviser_of", 4, date(2024, 6, 1)),
+    ]
+    for a, b, kind, strength, since in ties:
+        if max(a, b) < len(people):
+            network.relationship_create(
+                workspace=workspace, actor=owner, kind=kind, source=people[a],
+                target=people[b], strength=strength, started_on=since,
+            )  # fmt: skip
+    projects = [
+        ("101000101", "GREENYOUTH", "Young people for greener Balkan cities", "SC5", 2019),
+        ("101000202", "DIGINCL", "Digital inclusion of rural communities", "SC6", 2021),
+    ]
+    for n, (pid, acronym, title, topics, year) in enumerate(projects):
+        project = JointProject.objects.create(
+            workspace=workspace, source="cordis", external_id=pid, acronym=acronym, title=title,
+            topics=topics, programme="H2020", start_date=date(year, 1, 1),
+            end_date=date(year + 3, 12, 31), status="completed",
+        )  # fmt: skip
+        members = orgs[n : n + 4] if len(orgs) >= n + 4 else orgs
+        for i, org in enumerate(members):
+            ProjectParticipant.objects.create(
+                workspace=workspace, project=project, organisation=org,
+                role="coordinator" if i == 0 else "participant",
+            )  # fmt: skip
+    metrics.take_snapshot(workspace, actor=owner)
 
 
 def _demo_partnerships(workspace, owner, orgs, people) -> None:
