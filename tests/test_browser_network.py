@@ -48,3 +48,24 @@ def test_map_focus_time_slider_and_warm_introduction(page, workspace, alice):  #
     page.locator("#warm-ask").click()
     expect(page.locator("#warm-paths .warm-summary").first).to_contain_text("Мария")
     assert not [p for p in page.problems if "favicon" not in p], page.problems
+
+
+def test_add_a_relationship_from_a_persons_page(page, workspace, alice):  # noqa: F811
+    from playwright.sync_api import expect
+
+    from svrazka.network.models import Relationship
+    from tests.factories import make_organisation, make_person
+
+    person = make_person(workspace, alice, given_name="Петя", family_name="Връзкова")
+    make_organisation(workspace, alice, name="Фондация Хоризонт")
+    _sign_in(page, "alice@example.org")
+    page.goto(f"{page.base_url}/w/ngo/people/{person.pk}/")
+    page.locator("#relationship-add").click()
+    page.locator("#id_kind").select_option("volunteer_at")
+    page.locator("#other-search").fill("Хоризонт")
+    expect(page.locator("#id_other option").first).to_have_text("Фондация Хоризонт (organisation)")
+    page.locator("#relationship-form button.primary").click()
+    expect(page.locator("#relationships")).to_contain_text("volunteer at")
+    expect(page.locator("#relationships")).to_contain_text("Фондация Хоризонт")
+    assert Relationship.objects.get().from_person == person
+    assert not [p for p in page.problems if "favicon" not in p], page.problems
