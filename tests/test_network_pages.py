@@ -240,6 +240,7 @@ def test_trends_page_without_snapshots(alice_client):
 
 def test_taking_a_snapshot_queues_it(alice_client, workspace, monkeypatch):
     from svrazka.network import tasks
+
     calls = []
     if hasattr(tasks, "enqueue_snapshot"):
         monkeypatch.setattr(tasks, "enqueue_snapshot", lambda ws, actor=None: calls.append(ws))
