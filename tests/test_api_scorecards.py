@@ -17,6 +17,15 @@ from tests.api_client import Caller
 from tests.factories import make_organisation, make_person
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are compared in English, whatever language an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def api(client, workspace, bob):
     return Caller.of(client, workspace, bob)

@@ -11,6 +11,15 @@ from tests.factories import make_organisation
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are compared in English, whatever language an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def eu_project(workspace, alice):
     coordinator = make_organisation(workspace, alice, name="Университет Х", pic="999111222")

@@ -13,6 +13,15 @@ from tests.factories import make_organisation
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are compared in English, whatever language an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def partner(ws, org, status):
     p = Partnership.objects.create(workspace=ws, title=f"{org.name} {status}", status=status)
     PartnershipPartner.objects.create(workspace=ws, partnership=p, organisation=org)

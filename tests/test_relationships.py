@@ -15,6 +15,15 @@ from tests.factories import make_organisation, make_person
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are compared in English, whatever language an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def maria(workspace, alice):
     return make_person(workspace, alice, given_name="Мария", family_name="Петрова")

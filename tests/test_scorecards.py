@@ -23,6 +23,15 @@ from svrazka.scorecards.services import ScoreIn
 from tests.factories import make_organisation, make_person
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are compared in English, whatever language an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def card(workspace, alice):
     """Values (weight 3) and track record (weight 1), scored 0–5."""
