@@ -191,3 +191,33 @@ def test_recommendations_from_a_partnership_leave_out_its_partners(
     ).content.decode()
     assert ">once<" in body and ">repeat<" not in body
     assert "Add as a partner" in body
+
+
+def test_recommendations_say_whom_to_ask(alice_client, workspace, alice, history):
+    from svrazka.network.models import Relationship
+    from svrazka.touchpoints.models import Interaction
+
+    contact = make_person_at(workspace, alice, history["repeat"])
+    Relationship.objects.create(
+        workspace=workspace, kind="works_at", from_person=contact, to_organisation=history["repeat"]
+    )
+    from django.utils import timezone
+
+    when = timezone.now()
+    talk = Interaction.objects.create(
+        workspace=workspace, channel="meeting", direction="out", occurred_at=when
+    )
+    talk.people.add(contact, through_defaults={"workspace": workspace, "occurred_at": when})
+    from svrazka.network import graph
+
+    graph.forget_all()
+    body = alice_client.get(
+        f"/w/ngo/network/recommendations/?theme=SC5&coordinator=o{history['coordinator'].pk}"
+    ).content.decode()
+    assert "2 steps away through people we know: ask Вера Връзкова." in body
+
+
+def make_person_at(workspace, alice, org):
+    from tests.factories import make_person
+
+    return make_person(workspace, alice, given_name="Вера", family_name="Връзкова")

@@ -117,7 +117,31 @@ def run(workspace, query: Query, *, limit: int = SHOWN) -> list:
         organisation_types=query.types,
         limit=limit + len(query.exclude),
     )
-    return [c for c in candidates if c.organisation_id not in query.exclude][:limit]
+    chosen = [c for c in candidates if c.organisation_id not in query.exclude][:limit]
+    _add_warm_paths(workspace, chosen)
+    return chosen
+
+
+def _add_warm_paths(workspace, candidates: list) -> None:
+    """The warm-path reason: how many steps away through people we know, and whom to ask."""
+    from svrazka.network import graph
+
+    network = graph.network_for(workspace)
+    for cand in candidates:
+        try:
+            paths = graph.warm_paths(network, f"o{cand.organisation_id}", k=1)
+        except graph.UnknownNode:
+            continue
+        if not paths:
+            continue
+        path = paths[0].as_json()
+        if path["hops"] == 1:
+            cand.reasons.append(_("We are already in touch with them directly."))
+        else:
+            cand.reasons.append(
+                _("%(n)s steps away through people we know: ask %(ask)s.")
+                % {"n": path["hops"], "ask": path["ask"]["label"]}
+            )
 
 
 @workspace_view()
