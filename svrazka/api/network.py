@@ -6,18 +6,19 @@ from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from svrazka.api.auth import require_edit
 from svrazka.api.common import page as _page
+from svrazka.api.common import referenced
 from svrazka.api.schemas import (
     MAX_ID,
     WRITE_ERRORS,
     Id,
     Input,
+    Invalid,
     IsoDate,
     Message,
     PageParams,
@@ -29,12 +30,15 @@ from svrazka.network import graph, services
 from svrazka.network.models import NodeMetric, Relationship, RelationshipKind, Snapshot
 
 router = Router()
+TOP_NODES = 20
 READ_ERRORS = {401: Message, 404: Message}
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Kind = Literal[tuple(RelationshipKind.values)]
 
 
-class Side(Schema):
+class Side(Input):
+    """One side of a relationship: a person or an organisation of this workspace."""
+
     person: Id | None = None
     organisation: Id | None = None
 
@@ -110,19 +114,12 @@ class RelationshipFilters(PageParams):
 
 
 def _side(workspace, side: Side, field: str):
+    """The person or organisation a side names; another workspace's id is invalid input."""
     if (side.person is None) == (side.organisation is None):
         raise ValidationError({field: _("Name a person or an organisation, one of them.")})
-    try:
-        if side.person is not None:
-            return contacts.get_person(workspace, side.person)
-        return contacts.get_organisation(workspace, side.organisation)
-    except Http404:
-        raise ValidationError(
-            {
-                field: _("Unknown id in this workspace: %(id)s.")
-                % {"id": side.person or side.organisation}
-            }
-        ) from None
+    if side.person is not None:
+        return referenced(contacts.get_person, workspace, side.person, field)
+    return referenced(contacts.get_organisation, workspace, side.organisation, field)
 
 
 def _relationships(workspace):
@@ -133,18 +130,21 @@ def _relationships(workspace):
 
 @router.get(
     "/relationships",
-    response={200: RelationshipPage, 401: Message},
+    response={200: RelationshipPage, 401: Message, 404: Message, 422: Invalid},
     summary="List relationships",
+    description="Oldest first. Filter by a person or an organisation (either side) and by kind; "
+    "another workspace's person or organisation is 404.",
     tags=["Network"],
 )
 def list_relationships(request, params: Query[RelationshipFilters]):
-    qs = _relationships(request.auth.workspace).order_by("id")
-    if params.person:
-        qs = qs.filter(Q(from_person_id=params.person) | Q(to_person_id=params.person))
-    if params.organisation:
-        qs = qs.filter(
-            Q(from_organisation_id=params.organisation) | Q(to_organisation_id=params.organisation)
-        )
+    ws = request.auth.workspace
+    qs = _relationships(ws).order_by("id")
+    if params.person is not None:
+        person = contacts.get_person(ws, params.person)
+        qs = qs.filter(Q(from_person=person) | Q(to_person=person))
+    if params.organisation is not None:
+        org = contacts.get_organisation(ws, params.organisation)
+        qs = qs.filter(Q(from_organisation=org) | Q(to_organisation=org))
     if params.kind:
         qs = qs.filter(kind=params.kind)
     return _page(qs, params)
@@ -278,11 +278,12 @@ def network_paths(request, to: str = Query(..., max_length=24), k: int = Query(3
         paths = graph.warm_paths(network, to, k=k)
     except graph.UnknownNode as exc:
         return Status(404, {"detail": str(exc)})
-    message = (
-        ""
-        if paths
-        else _("No warm path found: nobody we know is connected to them within four steps.")
-    )
+    if paths:
+        message = ""
+    elif to == "w":
+        message = _("That is us: no introduction needed.")
+    else:
+        message = _("No warm path found: nobody we know is connected to them within four steps.")
     return {"paths": [p.as_json() for p in paths], "message": message}
 
 
@@ -323,6 +324,7 @@ class SnapshotPage(Schema):
 
 class NodeMetricOut(Schema):
     node: str
+    label: str = ""
     degree: int
     weighted_degree: float
     betweenness: float
@@ -370,6 +372,25 @@ def get_snapshot(request, snapshot_id: PathId):
     ws = request.auth.workspace
     snap = get_object_or_404(Snapshot, workspace=ws, pk=snapshot_id)
     metrics = NodeMetric.objects.filter(workspace=ws, snapshot=snap)
-    snap.top_pagerank = list(metrics.order_by("-pagerank", "node")[:20])
-    snap.top_brokerage = list(metrics.order_by("-brokerage", "-betweenness", "node")[:20])
+    snap.top_pagerank = list(metrics.order_by("-pagerank", "node")[:TOP_NODES])
+    snap.top_brokerage = list(metrics.order_by("-brokerage", "-betweenness", "node")[:TOP_NODES])
+    labels = _labels(ws, {m.node for m in snap.top_pagerank + snap.top_brokerage})
+    for m in snap.top_pagerank + snap.top_brokerage:
+        m.label = labels.get(m.node, "")
     return snap
+
+
+def _labels(workspace, nodes: set[str]) -> dict[str, str]:
+    """Names of the nodes ("p12", "o3"; "w" is us) in two queries."""
+    from svrazka.contacts.models import Organisation, Person
+
+    ids = {"p": set(), "o": set()}
+    for node in nodes:
+        if node[:1] in ids and node[1:].isdigit():
+            ids[node[0]].add(int(node[1:]))
+    labels = {"w": workspace.name}
+    for person in Person.objects.filter(workspace=workspace, pk__in=ids["p"]):
+        labels[f"p{person.pk}"] = str(person)
+    for org in Organisation.objects.filter(workspace=workspace, pk__in=ids["o"]).only("name"):
+        labels[f"o{org.pk}"] = org.name
+    return labels
