@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from svrazka.contacts.models import Organisation, OrganisationType, Person
 from svrazka.lib.countries import COUNTRIES, LANGUAGES
+from svrazka.lib.widgets import QuickSelect
 
 
 class DateInput(forms.DateInput):
@@ -39,6 +40,7 @@ class ContactForm(forms.ModelForm):
 
         self.workspace = workspace
         self.fields["causes"].queryset = causes(workspace)
+        self.fields["country"].widget = QuickSelect()
         self.fields["country"].choices = [("", "—")] + list(COUNTRIES)
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
@@ -185,7 +187,10 @@ class FilterForm(forms.Form):
         choices=[("", _("All types"))] + list(OrganisationType.choices),
     )
     country = forms.ChoiceField(
-        required=False, label=_("Country"), choices=[("", _("All countries"))] + list(COUNTRIES)
+        required=False,
+        label=_("Country"),
+        choices=[("", _("All countries"))] + list(COUNTRIES),
+        widget=QuickSelect,
     )
     cause = forms.IntegerField(required=False, label=_("Cause"), min_value=1)
     tag = forms.IntegerField(required=False, label=_("Tag"), min_value=1)
