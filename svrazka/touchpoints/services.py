@@ -102,11 +102,19 @@ def _validate(
 def _members_among(workspace, users: list) -> set[int]:
     from svrazka.accounts.models import Membership
 
-    return set(
-        Membership.objects.filter(
-            workspace=workspace, user_id__in=[u.pk for u in users]
-        ).values_list("user_id", flat=True)
+    wanted = {u.pk for u in users}
+    batch = _deferred.get()
+    known = batch[2] if batch is not None and batch[0] == workspace.pk else None
+    if known is not None and wanted <= known:  # confirmed earlier in this batch
+        return wanted
+    found = set(
+        Membership.objects.filter(workspace=workspace, user_id__in=wanted).values_list(
+            "user_id", flat=True
+        )
     )
+    if known is not None:
+        known |= found
+    return found
 
 
 def _organisations_of(workspace, people: list, when: datetime) -> set[int]:
@@ -204,8 +212,9 @@ def _subjects(interactions: Iterable[Interaction]) -> dict[str, set[int]]:
 
 
 # While a batch (a mail fetch) defers health, the subjects its writes touch are collected
-# here — (workspace id, pending ids) — and refreshed once each when the batch flushes.
-_deferred: ContextVar[tuple[int, dict[str, set[int]]] | None] = ContextVar(
+# here — (workspace id, pending ids, members already confirmed) — and refreshed once each when
+# the batch flushes.
+_deferred: ContextVar[tuple[int, dict[str, set[int]], set[int]] | None] = ContextVar(
     "touchpoints_deferred_health", default=None
 )
 
@@ -248,7 +257,7 @@ def health_deferred(workspace) -> Iterator[Callable[[], None]]:
             for ids in pending.values():
                 ids.clear()
 
-    token = _deferred.set((workspace.pk, pending))
+    token = _deferred.set((workspace.pk, pending, set()))
     try:
         yield flush
     finally:
@@ -313,8 +322,11 @@ def log_interaction(
     # Foreign keys were checked above against the workspace; no query each to re-check them.
     interaction.full_clean(exclude=UNCHECKED_BY_FULL_CLEAN)
     interaction.save()
-    if users:
-        interaction.users.set(users)
+    if users:  # a new interaction has no users yet: no need for set()'s read of them
+        through = Interaction.users.through
+        through.objects.bulk_create(
+            [through(interaction_id=interaction.pk, user_id=pk) for pk in {u.pk for u in users}]
+        )
     organisation_ids = {o.pk for o in organisations} | _organisations_of(
         workspace, people, occurred_at
     )
@@ -329,7 +341,12 @@ def log_interaction(
         action=Action.CREATE,
         changes={},
     )
-    _refresh_health(workspace, _subjects([interaction, *closed]))
+    touched = {
+        "people": {p.pk for p in people},
+        "organisations": organisation_ids,
+        "partnerships": {partnership.pk} if partnership is not None else set(),
+    }
+    _refresh_health(workspace, touched, *([_subjects(closed)] if closed else []))
     return interaction
 
 
