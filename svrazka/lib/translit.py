@@ -17,6 +17,7 @@ start of a name finds it.
 import os
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["fold", "query_tokens", "skeleton", "sort_key", "tokens", "upper_bound"]
 
@@ -153,10 +154,22 @@ def tokens(*texts: str) -> set[str]:
             if len(words) > 1:
                 words.append("".join(words))
             for word in words:
-                result.add(skeleton(word)[:MAX_TOKEN])
-                result.add(_NOT_TOKEN.sub("", fold(word))[:MAX_TOKEN])
+                result.update(_word_tokens(word))
     result.discard("")
     return result
+
+
+@lru_cache(maxsize=1 << 17)
+def _word_tokens(word: str) -> tuple[str, str]:
+    """The skeleton and the plain folded form of one word (a run of letters and digits).
+
+    Kept for the words seen last (names and mail domains repeat across a file of contacts).
+    An ASCII word is its own fold in lowercase, and its skeleton only folds spelling variants:
+    the same result as the general path, without Unicode normalisation per character."""
+    if word.isascii():
+        lower = word.lower()
+        return _phonetic(lower)[:MAX_TOKEN], lower[:MAX_TOKEN]
+    return skeleton(word)[:MAX_TOKEN], _NOT_TOKEN.sub("", fold(word))[:MAX_TOKEN]
 
 
 def _query_skeleton(word: str) -> str:
