@@ -48,3 +48,17 @@ def test_labels_follow_the_language():
     assert ("GR", True, "Greece") in _options(english)
     assert ("GR", True, "Гърция") in _options(bulgarian)
     assert ("", False, "Всички държави") in _options(bulgarian)
+
+
+def test_lists_with_the_same_values_keep_their_own_labels():
+    class First(forms.Form):
+        country = forms.ChoiceField(choices=CHOICES, widget=QuickSelect)
+
+    class Second(forms.Form):
+        country = forms.ChoiceField(
+            choices=[("", "Any")] + CHOICES[1:], widget=QuickSelect, required=False
+        )
+
+    assert ("", True, "—") in _options(str(First()["country"]))
+    assert ("", True, "Any") in _options(str(Second()["country"]))
+    assert ("", True, "—") in _options(str(First()["country"]))

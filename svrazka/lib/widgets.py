@@ -12,22 +12,30 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-_OPTIONS: dict[tuple, tuple[tuple[str, str, str], ...]] = {}
+# key → (the labels, kept so that the ids in the key stay theirs; the options' HTML)
+_OPTIONS: dict[tuple, tuple[tuple, tuple[tuple[str, str, str], ...]]] = {}
 
 
 def _options(choices: tuple) -> tuple[tuple[str, str, str], ...]:
     """(value, the option's HTML before and after " selected") for each choice, kept per list of
-    values and language (use QuickSelect only for choices whose labels never change)."""
-    key = (tuple(str(value) for value, _label in choices), get_language())
+    choices and language. A label is known by its text, or a lazy translation by its identity
+    (translating ~250 lazy labels per page is what this saves)."""
+    labels = tuple(label for _value, label in choices)
+    key = (
+        tuple(str(value) for value, _label in choices),
+        tuple(label if type(label) is str else id(label) for label in labels),
+        get_language(),
+    )
     found = _OPTIONS.get(key)
     if found is None:
         if len(_OPTIONS) > 256:  # bounded: a handful of fixed lists × languages in practice
             _OPTIONS.clear()
-        found = _OPTIONS[key] = tuple(
+        html = tuple(
             (str(v), f'<option value="{escape(str(v))}"', f">{escape(str(label))}</option>")
             for v, label in choices
         )
-    return found
+        found = _OPTIONS[key] = (labels, html)
+    return found[1]
 
 
 class QuickSelect(forms.Select):
