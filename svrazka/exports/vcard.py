@@ -26,9 +26,15 @@ def _lines_of(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+_NEEDS_ESCAPE = re.compile(r"[\\,;\r\n]")
+
+
 def escape(text: str) -> str:
     """A text value: backslash, comma and semicolon escaped, line breaks as \\n."""
-    text = _lines_of(text.strip())
+    text = text.strip()
+    if not _NEEDS_ESCAPE.search(text):
+        return text  # most values (and every empty one): nothing to escape
+    text = _lines_of(text)
     for plain, escaped in (("\\", "\\\\"), (",", "\\,"), (";", "\\;"), ("\n", "\\n")):
         text = text.replace(plain, escaped)
     return text
