@@ -170,6 +170,63 @@ def test_a_row_that_repeats_a_person_we_have_is_shown_and_can_be_skipped(workspa
     assert PersonEmail.objects.filter(workspace=workspace, email="ivan@example.org").count() == 1
 
 
+def _people_indexes():
+    from svrazka.lib import bulkload
+
+    return bulkload.secondary_indexes(
+        [m._meta.db_table for m in (Person, PersonEmail, PersonToken, Affiliation)]
+    )
+
+
+def test_a_big_import_builds_the_peoples_indexes_again_and_is_searchable(
+    workspace, alice, alice_client, monkeypatch
+):
+    before = _people_indexes()
+    assert len(before) >= 6
+    monkeypatch.setattr(services, "REBUILD_INDEXES_FROM", 1)  # this file counts as big
+    monkeypatch.setattr(services, "BATCH", 1)  # and goes in a row at a time
+    from svrazka.lib import bulkload
+
+    write, seen = bulkload.write, []
+
+    def watching_write(table, rows):
+        seen.append(len(_people_indexes()))
+        return write(table, rows)
+
+    monkeypatch.setattr(bulkload, "write", watching_write)
+    job = _run(_upload(workspace, alice, LINKEDIN))
+    assert job.status == Status.DONE and job.people_created == 3
+    # SQLite loads without them and builds them once; PostgreSQL keeps them (no table lock).
+    assert set(seen) == ({0} if connection.vendor == "sqlite" else {len(before)})
+    assert _people_indexes() == before
+    response = alice_client.get("/w/ngo/people/?q=ivanova")
+    assert [p.given_name for p in response.context["page"].items] == ["Мария"]
+
+
+def test_a_load_that_fails_stores_nothing_and_keeps_every_index(workspace, alice, monkeypatch):
+    from svrazka.lib import bulkload
+
+    before = _people_indexes()
+    monkeypatch.setattr(services, "REBUILD_INDEXES_FROM", 1)
+    monkeypatch.setattr(services, "BATCH", 1)
+    write = bulkload.write
+    calls = []
+
+    def failing_write(table, rows):
+        calls.append(table.name)
+        if table.name == Affiliation._meta.db_table and calls.count(table.name) == 2:
+            raise RuntimeError("disk full")
+        return write(table, rows)
+
+    monkeypatch.setattr(bulkload, "write", failing_write)
+    job = _run(_upload(workspace, alice, LINKEDIN))
+    assert job.status == Status.FAILED and "nothing was stored" in job.message
+    assert not Person.objects.filter(workspace=workspace).exists()
+    assert not Organisation.objects.filter(workspace=workspace).exists()
+    assert not PersonToken.objects.filter(workspace=workspace).exists()
+    assert _people_indexes() == before
+
+
 def test_undo_removes_everything_the_import_brought_and_nothing_else(workspace, alice):
     kept = make_person(workspace, alice, given_name="Стоян")
     job = _run(_upload(workspace, alice, LINKEDIN))

@@ -56,6 +56,9 @@ logger = logging.getLogger(__name__)
 KEEP_PROBLEMS = 2000  # problems stored per job; all are counted
 PROGRESS_EVERY = 2000  # rows between progress writes
 BATCH = 5000  # rows per bulk insert
+# Rows from which a load into a database holding at most twice as many people builds the
+# people's indexes after the rows are in (see _Loader.tables_to_rebuild).
+REBUILD_INDEXES_FROM = 50_000
 
 
 def max_bytes() -> int:
@@ -492,6 +495,15 @@ class _Loader:
         self.orgs: dict[str, int] = {}  # sort key of a name -> organisation id
         self.counts = {"people": 0, "organisations": 0, "affiliations": 0}
 
+    def tables_to_rebuild(self) -> list[bulkload.Table]:
+        """The people's tables whose indexes are built once after this load rather than kept up
+        row by row (bulkload.indexes_set_aside): when the import is big next to what the
+        database already holds. The organisations' indexes stay, the load looks names up."""
+        people = self.job.rows_valid
+        if people < REBUILD_INDEXES_FROM or people * 2 < bulkload.table_rows(self.tables["person"]):
+            return []
+        return [self.tables[name] for name in ("person", "email", "phone", "ptoken", "ptag", "aff")]
+
     def _tag_ids(self, names: list[str]) -> list[int]:
         ids = []
         for name in names:
@@ -590,19 +602,20 @@ def job_commit(job: ImportJob) -> ImportJob:
     try:
         with transaction.atomic():
             loader = _Loader(job)
-            batch: list[dict] = []
-            for values in _read_staged(job):
-                if job.skip_duplicates and values.get("duplicate_of"):
-                    continue
-                batch.append(values)
-                if len(batch) >= BATCH:
+            with bulkload.indexes_set_aside(loader.tables_to_rebuild()):
+                batch: list[dict] = []
+                for values in _read_staged(job):
+                    if job.skip_duplicates and values.get("duplicate_of"):
+                        continue
+                    batch.append(values)
+                    if len(batch) >= BATCH:
+                        loader.load(batch)
+                        done += len(batch)
+                        batch = []
+                        progress.write(done)
+                if batch:
                     loader.load(batch)
                     done += len(batch)
-                    batch = []
-                    progress.write(done)
-            if batch:
-                loader.load(batch)
-                done += len(batch)
             ImportJob.objects.filter(pk=job.pk).update(
                 status=Status.DONE,
                 rows_done=done,

@@ -5,6 +5,8 @@ The caller gives the values of the columns it names; every other column gets its
 """
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 from django.core.management.base import CommandError
@@ -100,3 +102,59 @@ def write(table: "Table", rows) -> int:
     with raw.cursor() as cursor, cursor.copy(table.sql_copy()) as copy:
         copy.write(data)
     return data.count(b"\n")
+
+
+def secondary_indexes(tables: list[str]) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of the tables' indexes that are neither unique nor the
+    primary key, in name order."""
+    names = sorted(set(tables))
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            marks = ", ".join("%s" for _ in names)
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                f"AND sql NOT LIKE 'CREATE UNIQUE%%' AND tbl_name IN ({marks})",
+                names,
+            )
+        else:
+            cursor.execute(
+                "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+                "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid "
+                "WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace "
+                "AND NOT i.indisunique AND NOT i.indisprimary",
+                [names],
+            )
+        return sorted(cursor.fetchall())
+
+
+def table_rows(table: "Table") -> int:
+    """About how many rows the table has (its highest id), read without a scan."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table.name)}")
+        return cursor.fetchone()[0] or 0
+
+
+@contextmanager
+def indexes_set_aside(tables: list["Table"]) -> Iterator[None]:
+    """SQLite, inside the current transaction: the tables' secondary indexes are dropped for
+    the body and built again from the loaded rows after it.
+
+    Millions of inserts in random key order cost far more than one sorted build. Other
+    connections keep reading the committed indexes (WAL: a snapshot, schema included), and if
+    the body raises, the rollback brings the indexes back with everything else, so there is
+    nothing to restore by hand. On PostgreSQL, DROP INDEX would lock the tables against every
+    reader until the commit, so there the body runs with the indexes in place.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("indexes_set_aside needs a transaction")
+    indexes = secondary_indexes([t.name for t in tables])
+    with connection.cursor() as cursor:
+        for name, _sql in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for _name, sql in indexes:
+            cursor.execute(sql)

@@ -59,7 +59,7 @@ from svrazka.contacts.models import (
     Tag,
 )
 from svrazka.lib import identifiers, translit
-from svrazka.lib.bulkload import Formats, Table, copy_text
+from svrazka.lib.bulkload import Formats, Table, copy_text, secondary_indexes
 
 OWNER_EMAIL = "bench@svrazka.localhost"
 OWNER_PASSWORD = "bench-password"
@@ -1180,24 +1180,7 @@ class Command(BaseCommand):
         return Path(tempfile.gettempdir()) / f"svrazka-seed-bench-indexes-{digest}.json"
 
     def drop_indexes(self, tables: dict[str, Table]) -> None:
-        names = sorted({t.name for t in tables.values()})
-        with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                marks = ", ".join("%s" for _ in names)
-                cursor.execute(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                    f"AND sql NOT LIKE 'CREATE UNIQUE%%' AND tbl_name IN ({marks})",
-                    names,
-                )
-            else:
-                cursor.execute(
-                    "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-                    "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid "
-                    "WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace "
-                    "AND NOT i.indisunique AND NOT i.indisprimary",
-                    [names],
-                )
-            indexes = sorted(cursor.fetchall())
+        indexes = secondary_indexes([t.name for t in tables.values()])
         self._index_file().write_text(json.dumps(indexes, indent=1))
         with connection.cursor() as cursor:
             for name, _ in indexes:
