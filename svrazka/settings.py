@@ -229,6 +229,8 @@ if not DEBUG:
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The largest contact file an import takes (uploads above 2.5 MB are streamed to a temp file).
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 160 * 1024 * 1024)
+# Processes that check the rows of a big import side by side; 0: one per core, 1: none.
+IMPORT_CHECK_WORKERS = envint("IMPORT_CHECK_WORKERS", 0)
 
 LOGGING = {
     "version": 1,

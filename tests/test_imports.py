@@ -491,3 +491,54 @@ def test_a_200_mb_file_is_refused_by_the_command_without_being_read(workspace, t
     with pytest.raises(CommandError, match="up to 160 MB"):
         call_command("import_contacts", str(path), "--workspace", "ngo", stdout=io.StringIO())
     assert not ImportJob.objects.exists() and not Person.objects.exists()
+
+
+def _checked(job):
+    job = services.job_check(job)
+    staged = services._staging_path(job).read_text(encoding="utf-8")
+    problems = list(job.problems.order_by("line", "id").values_list("kind", "line", "message"))
+    return job, staged, problems
+
+
+def test_a_big_file_is_checked_by_worker_processes_with_the_same_result(
+    workspace, alice, monkeypatch, settings
+):
+    from django.utils import translation
+
+    from svrazka.imports import checking
+
+    make_person(workspace, alice, given_name="Иван", family_name="Иванов", emails=["i7@x.bg"])
+    lines = ["First Name,Last Name,URL,Email Address,Company,Position,Connected On"]
+    for i in range(3000):
+        lines.append(f"Мария{i},Петрова,,m{i}@x.bg,Сдружение {i % 40},Експерт,")
+    lines[100] = '=HYPERLINK("http://evil"),Bad,,,,,'
+    lines[200] = "Ivan,Ivanov,,I7@x.bg,,,"
+    text = "\n".join(lines) + "\n"
+    submitted = []
+
+    class Pool(checking.ProcessPoolExecutor):
+        def submit(self, fn, *args, **kwargs):
+            submitted.append(len(args[-1]))
+            return super().submit(fn, *args, **kwargs)
+
+    with translation.override("bg"):
+        serial = _checked(_upload(workspace, alice, text))
+        monkeypatch.setattr(checking, "ProcessPoolExecutor", Pool)
+        monkeypatch.setattr(checking, "POOL_FROM_BYTES", 0)
+        monkeypatch.setattr(checking, "CHUNK", 700)
+        settings.IMPORT_CHECK_WORKERS = 2
+        pooled = _checked(_upload(workspace, alice, text))
+    assert submitted == [700, 700, 700, 700, 200]  # every row went to a worker
+    assert (pooled[0].rows_valid, pooled[0].rows_invalid, pooled[0].rows_duplicate) == (
+        2999,
+        1,
+        1,
+    )
+    assert (serial[0].rows_valid, serial[0].rows_invalid, serial[0].rows_duplicate) == (2999, 1, 1)
+    assert pooled[1] == serial[1] and pooled[1].count("\n") == 2999
+    assert pooled[2] == serial[2]
+    assert "формула" in pooled[2][0][2]  # the workers speak the user's language
+    # The staged rows load as before.
+    services.job_start_import(job=pooled[0], skip_invalid=True, background=False)
+    job = services.job_commit(pooled[0])
+    assert job.status == Status.DONE and job.people_created == 2999

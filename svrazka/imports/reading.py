@@ -8,6 +8,7 @@ Outlook, Thunderbird) or through a column mapping (`layouts.apply_mapping`).
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -202,15 +203,30 @@ class RecordSource:
         if self.stream is not None:
             self.stream.close()
 
-    def __iter__(self) -> Iterator[tuple[int, ContactRecord | Problem]]:
+    def converter(self) -> "Converter":
+        """What turns this file's raw table rows into records (see `raw`)."""
+        header = tuple(self.job.header or ())
+        if not needs_mapping(self.job.detected_format) and _layout(header) is not None:
+            return Converter(header=header, mapping=None)
+        mapping = tuple(sorted((int(i), t) for i, t in (self.job.mapping or {}).items()))
+        return Converter(header=(), mapping=mapping)
+
+    def raw(self) -> Iterator[tuple[int, ContactRecord | Problem | list[str]]]:
+        """The rows as read: a vCard's record, a problem, or a table row's cells (as many as
+        the header has), for `converter()` to make a record of, here or in another process."""
         fmt = self.job.detected_format
         try:
             if fmt == Format.VCARD:
                 yield from self._cards()
             else:
-                yield from self._table(fmt)
+                yield from self._table()
         except sniff.ImportFileError as e:
             raise _error(e.message) from None
+
+    def __iter__(self) -> Iterator[tuple[int, ContactRecord | Problem]]:
+        convert = self.converter()
+        for line, item in self.raw():
+            yield line, convert(item) if isinstance(item, list) else item
 
     def _cards(self):
         self.stream = open(self.path, encoding=self.job.encoding or "utf-8", errors="replace")  # noqa: SIM115
@@ -220,7 +236,7 @@ class RecordSource:
             else:
                 yield line, item
 
-    def _table(self, fmt: str):
+    def _table(self):
         detected = _detect(self.path, self.job.filename)
         if detected.kind == "xlsx":
             rows = tabular.iter_xlsx_rows(self.path)
@@ -228,8 +244,6 @@ class RecordSource:
             self.stream = open(self.path, "rb")  # noqa: SIM115
             rows = tabular.iter_csv_rows(self.stream, detected.encoding)
         header = None
-        layout = None if needs_mapping(fmt) else layouts.recognise(self.job.header)
-        mapping = {int(i): t for i, t in self.job.mapping.items()}
         for line, cells in rows:
             if header is None:
                 if any(c.strip() for c in cells):
@@ -247,11 +261,27 @@ class RecordSource:
                     ),
                 )
                 continue
-            cells = cells + [""] * (len(header) - len(cells))
-            if layout is not None:
-                yield line, layout.to_record(dict(zip(self.job.header, cells, strict=False)))
-            else:
-                yield line, layouts.apply_mapping(mapping, cells)
+            yield line, cells + [""] * (len(header) - len(cells))
+
+
+@dataclass(frozen=True)
+class Converter:
+    """A table row's cells as a `ContactRecord`: through the column mapping (index -> field)
+    when there is one, else through the layout its header is recognised as. Plain data, so
+    that worker processes can be handed it."""
+
+    header: tuple[str, ...]
+    mapping: tuple[tuple[int, str], ...] | None
+
+    def __call__(self, cells: list[str]) -> ContactRecord:
+        if self.mapping is not None:
+            return layouts.apply_mapping(dict(self.mapping), cells)
+        return _layout(self.header).to_record(dict(zip(self.header, cells, strict=False)))
+
+
+@lru_cache(maxsize=8)
+def _layout(header: tuple[str, ...]) -> layouts.Layout | None:
+    return layouts.recognise(list(header))
 
 
 @contextmanager

@@ -40,7 +40,7 @@ from svrazka.contacts.models import (
     WhereFound,
 )
 from svrazka.contacts.services import tag_get_or_create
-from svrazka.imports import reading, validation
+from svrazka.imports import checking, reading, validation
 from svrazka.imports.models import (
     Format,
     ImportJob,
@@ -248,21 +248,18 @@ def job_check(job: ImportJob) -> ImportJob:
                             excerpt=checked.excerpt,
                         )
                     )
-                checked.values["duplicate_of"] = existing[0]
-            out.write(json.dumps(checked.values, ensure_ascii=False, separators=(",", ":")))
-            out.write("\n")
+                # The staged object with one more key: '{…}' -> '{…,"duplicate_of":7}'.
+                out.write(f'{checked.staged[:-1]},"duplicate_of":{int(existing[0])}}}\n')
+            else:
+                out.write(checked.staged)
+                out.write("\n")
         pending.clear()
 
     try:
         with staging.open("w", encoding="utf-8") as out, reading.open_records(job) as source:
-            for line, item in source:
+            for checked in checking.checked_rows(source, region, job.size):
+                line = checked.line
                 counts["done"] += 1
-                if isinstance(item, reading.Problem):
-                    checked = validation.Checked(
-                        line=line, problems=[("", item.message)], excerpt=item.excerpt
-                    )
-                else:
-                    checked = validation.check(item, line, region)
                 if checked.values is None:
                     counts["invalid"] += 1
                     if len(kept) < KEEP_PROBLEMS:
