@@ -88,6 +88,12 @@ def test_a_linkedin_export_is_recognised_checked_and_imported(workspace, alice):
     ) == {"Мария", "Ion"}
     # The search finds her by a Latin query: her tokens are the services' own.
     assert PersonToken.objects.filter(person=maria, token="ivanova").exists()
+    from svrazka.contacts.services import _person_tokens
+
+    expected = _person_tokens(maria, ["maria@zelena.bg"], [])
+    assert set(PersonToken.objects.filter(person=maria).values_list("token", "sort_key")) == {
+        (token, maria.sort_key) for token in expected
+    }
 
 
 def test_imported_people_are_found_by_search_and_shown_with_their_source(

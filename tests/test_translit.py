@@ -232,3 +232,10 @@ def test_the_ascii_shortcut_gives_the_general_tokens(word):
     general = {skeleton(word)[:40], re.sub("[^a-z0-9]", "", fold(word))[:40]} - {""}
     assert tokens(word) == general
     assert tokens(f"{word}.x@example.org") >= general
+
+
+@given(st.text("0123456789", min_size=1, max_size=60))
+def test_the_number_shortcut_gives_the_general_tokens(word):
+    """Numbers (phones, codes) take a shorter way still; the same tokens."""
+    general = {skeleton(word)[:40], re.sub("[^a-z0-9]", "", fold(word))[:40]} - {""}
+    assert tokens(word) == general

@@ -370,6 +370,17 @@ class OrganisationToken(WorkspaceOwned):
     of a search in name order can be read from the token index alone (bench/README.md).
     """
 
+    # This copy of the owner's workspace has neither a database constraint (a big import
+    # writes millions of token rows, and PostgreSQL checks each one against the workspace row
+    # at commit: bench/README.md) nor an index of its own (the two below lead with it). The
+    # ORM still deletes the tokens with their workspace.
+    workspace = models.ForeignKey(
+        "accounts.Workspace",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
     token = models.CharField(max_length=40)
     sort_key = models.CharField(max_length=120, editable=False, default="")
@@ -391,6 +402,13 @@ class PersonToken(WorkspaceOwned):
     """Search keys of a person (names, other spelling, emails, phones), each with the person's
     ``sort_key`` like OrganisationToken."""
 
+    workspace = models.ForeignKey(  # as OrganisationToken.workspace: no constraint, no index
+        "accounts.Workspace",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     person = models.ForeignKey(Person, on_delete=models.CASCADE)
     token = models.CharField(max_length=40)
     sort_key = models.CharField(max_length=120, editable=False, default="")

@@ -58,6 +58,20 @@ class _Cells:
                 self.columns[key] = (name.replace("\ufeff", "").strip(), value)
         self.taken: set[str] = set()
 
+    @classmethod
+    def of_cells(cls, header: tuple[str, ...], cells: list[str]) -> "_Cells":
+        """The same from a table row's cells, the header's names normalised once per file."""
+        columns: dict[str, tuple[str, str]] = {}
+        for (key, name), value in zip(_plan(header), cells, strict=False):
+            value = value.strip()
+            known = columns.get(key)
+            if known is None or (value and not known[1]):
+                columns[key] = (name, value)
+        self = cls.__new__(cls)
+        self.columns = columns
+        self.taken = set()
+        return self
+
     def take(self, *names: str) -> str:
         """The first of these columns that has a value ("" if none); all count as used."""
         found = ""
@@ -75,6 +89,12 @@ class _Cells:
             for key, (name, value) in self.columns.items()
             if value and key not in self.taken and not drop(key)
         ]
+
+
+@lru_cache(maxsize=16)
+def _plan(header: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(normalised name, name as written) of each column."""
+    return tuple((norm(name), name.replace("\ufeff", "").strip()) for name in header)
 
 
 def _dropper(names: Iterable[str], patterns: Iterable[str] = ()) -> Callable[[str], bool]:
@@ -254,11 +274,16 @@ def _google_groups(c: _Cells) -> dict[tuple[str, int], dict[str, str]]:
     """Numbered column groups, in the file's order: ("e-mail", 1) -> {"type": ..., "value": ...}."""
     groups: dict[tuple[str, int], dict[str, str]] = {}
     for key in list(c.columns):
-        m = _GOOGLE_GROUP.match(key)
-        if m:
-            part = c.take(key)
-            groups.setdefault((m["kind"], int(m["n"])), {})[m["part"]] = part
+        if group := _google_group(key):
+            kind, n, part = group
+            groups.setdefault((kind, n), {})[part] = c.take(key)
     return groups
+
+
+@lru_cache(maxsize=1024)
+def _google_group(key: str) -> tuple[str, int, str] | None:
+    m = _GOOGLE_GROUP.match(key)
+    return (m["kind"], int(m["n"]), m["part"]) if m else None
 
 
 def _google_address(parts: dict[str, str]) -> tuple[str, str, str, str, str]:
@@ -513,6 +538,10 @@ class Layout:
     def to_record(self, row: Mapping[str, str]) -> ContactRecord:
         """The row (column name as in the header -> value) as a record."""
         return self.convert(_Cells(row))
+
+    def record_of(self, header: tuple[str, ...], cells: list[str]) -> ContactRecord:
+        """A table row (its cells, in the order of `header`) as a record."""
+        return self.convert(_Cells.of_cells(header, cells))
 
 
 def _need(*alternatives: str) -> frozenset[str]:

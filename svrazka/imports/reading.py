@@ -276,7 +276,7 @@ class Converter:
     def __call__(self, cells: list[str]) -> ContactRecord:
         if self.mapping is not None:
             return layouts.apply_mapping(dict(self.mapping), cells)
-        return _layout(self.header).to_record(dict(zip(self.header, cells, strict=False)))
+        return _layout(self.header).record_of(self.header, cells)
 
 
 @lru_cache(maxsize=8)

@@ -196,6 +196,8 @@ class _Row:
         self.kept: list[str] = []
 
     def text(self, name: str, value: str, *, limit_name: str | None = None) -> str:
+        if not value:
+            return ""
         value = " ".join((value or "").split()) if name != "notes" else (value or "").strip()
         limit = MAX[limit_name or name]
         if len(value) > limit:
@@ -220,6 +222,8 @@ class _Row:
 
     def name(self, field_name: str, value: str, *, limit_name: str | None = None) -> str:
         value = self.text(field_name, value, limit_name=limit_name)
+        if not value:
+            return ""
         try:
             validate_plain_name(value)
         except ValidationError as e:

@@ -104,6 +104,30 @@ def write(table: "Table", rows) -> int:
     return data.count(b"\n")
 
 
+def write_selected(table: "Table", exprs: list[str], source: str, rows: list[tuple]) -> None:
+    """SQLite: ``INSERT INTO table SELECT exprs FROM source`` once for each parameter tuple in
+    ``rows``, in the current transaction; ``exprs`` are SQL for the columns the table was named
+    with (``?1``, ``?2``… for the tuple's values), the others get their defaults.
+
+    What a row holds as JSON is then read by SQLite itself (``?2 ->> '$.name'``, or one row per
+    item with ``json_each(?2, '$.emails')`` as ``source``): no Python object per value.
+    """
+    if not rows:
+        return
+    width = len(rows[0])
+    named = len(table.columns) - len(table.extra)
+    if len(exprs) != named:
+        raise ValueError(f"{table.name}: {len(exprs)} expressions for {named} columns")
+    select = exprs + [f"?{width + i + 1}" for i in range(len(table.extra))]
+    cols = ", ".join(connection.ops.quote_name(c) for c in table.columns)
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(table.name)} ({cols}) "
+        f"SELECT {', '.join(select)} FROM {source}"
+    )
+    extra = table.extra
+    connection.connection.executemany(sql, [row + extra for row in rows] if extra else rows)
+
+
 def secondary_indexes(tables: list[str]) -> list[tuple[str, str]]:
     """(name, CREATE INDEX statement) of the tables' indexes that are neither unique nor the
     primary key, in name order."""

@@ -167,6 +167,8 @@ def _word_tokens(word: str) -> tuple[str, str]:
     An ASCII word is its own fold in lowercase, and its skeleton only folds spelling variants:
     the same result as the general path, without Unicode normalisation per character."""
     if word.isascii():
+        if word.isdigit():  # numbers (phones, codes) are their own skeleton
+            return word[:MAX_TOKEN], word[:MAX_TOKEN]
         lower = word.lower()
         return _phonetic(lower)[:MAX_TOKEN], lower[:MAX_TOKEN]
     return skeleton(word)[:MAX_TOKEN], _NOT_TOKEN.sub("", fold(word))[:MAX_TOKEN]

@@ -44,6 +44,7 @@ from django.db import connection, transaction
 
 from svrazka.accounts.models import Membership, Role, Workspace
 from svrazka.contacts.models import Affiliation, Person
+from svrazka.lib.bulkload import secondary_indexes
 from svrazka.touchpoints import health
 from svrazka.touchpoints.models import (
     Attachment,
@@ -452,24 +453,7 @@ class Command(BaseCommand):
         return Path(tempfile.gettempdir()) / f"svrazka-seed-touchpoints-indexes-{digest}.json"
 
     def drop_indexes(self) -> None:
-        names = sorted(self.tables.values())
-        with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                marks = ", ".join("%s" for _ in names)
-                cursor.execute(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                    f"AND sql NOT LIKE 'CREATE UNIQUE%%' AND tbl_name IN ({marks})",
-                    names,
-                )
-            else:
-                cursor.execute(
-                    "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-                    "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid "
-                    "WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace "
-                    "AND NOT i.indisunique AND NOT i.indisprimary",
-                    [names],
-                )
-            indexes = sorted(cursor.fetchall())
+        indexes = secondary_indexes(list(self.tables.values()))
         self._index_file().write_text(json.dumps(indexes, indent=1))
         with connection.cursor() as cursor:
             for name, _ in indexes:
