@@ -34,14 +34,12 @@ def workers() -> int:
     return max(1, min(wanted, 16))
 
 
-def checked_rows(
-    source: reading.RecordSource, region: str, size: int
-) -> Iterator[validation.Checked]:
+def checked_rows(source: reading.RecordSource, region: str) -> Iterator[validation.Checked]:
     """Every row of the source as a `validation.Checked`, in file order. A valid row has its
     staged JSON in `staged` and only `KEPT` in `values`."""
     convert = source.converter()
     n = workers()
-    if n < 2 or size < POOL_FROM_BYTES:
+    if n < 2 or source.job.size < POOL_FROM_BYTES:
         for line, item in source.raw():
             yield check_one(convert, region, line, item)
         return

@@ -45,32 +45,18 @@ class _Cells:
     purpose goes to `extra` under its own column name.
     """
 
-    def __init__(self, row: Mapping[str, str]) -> None:
+    def __init__(self, header: tuple[str, ...], cells: list[str]) -> None:
+        """A table row: its cells in the order of `header` (whose names are normalised once
+        per file)."""
         # normalised name -> (name as the file writes it, value)
         self.columns: dict[str, tuple[str, str]] = {}
-        for name, value in row.items():
-            if name is None:
-                continue
-            key = norm(name)
+        for (key, name), value in zip(_plan(header), cells, strict=False):
             value = (value or "").strip()
             # A repeated column: keep the first value that is not empty.
-            if key not in self.columns or (value and not self.columns[key][1]):
-                self.columns[key] = (name.replace("\ufeff", "").strip(), value)
-        self.taken: set[str] = set()
-
-    @classmethod
-    def of_cells(cls, header: tuple[str, ...], cells: list[str]) -> "_Cells":
-        """The same from a table row's cells, the header's names normalised once per file."""
-        columns: dict[str, tuple[str, str]] = {}
-        for (key, name), value in zip(_plan(header), cells, strict=False):
-            value = value.strip()
-            known = columns.get(key)
+            known = self.columns.get(key)
             if known is None or (value and not known[1]):
-                columns[key] = (name, value)
-        self = cls.__new__(cls)
-        self.columns = columns
-        self.taken = set()
-        return self
+                self.columns[key] = (name, value)
+        self.taken: set[str] = set()
 
     def take(self, *names: str) -> str:
         """The first of these columns that has a value ("" if none); all count as used."""
@@ -537,11 +523,12 @@ class Layout:
 
     def to_record(self, row: Mapping[str, str]) -> ContactRecord:
         """The row (column name as in the header -> value) as a record."""
-        return self.convert(_Cells(row))
+        row = {name: value for name, value in row.items() if name is not None}
+        return self.record_of(tuple(row), list(row.values()))
 
     def record_of(self, header: tuple[str, ...], cells: list[str]) -> ContactRecord:
         """A table row (its cells, in the order of `header`) as a record."""
-        return self.convert(_Cells.of_cells(header, cells))
+        return self.convert(_Cells(header, cells))
 
 
 def _need(*alternatives: str) -> frozenset[str]:

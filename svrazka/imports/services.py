@@ -257,7 +257,7 @@ def job_check(job: ImportJob) -> ImportJob:
 
     try:
         with staging.open("w", encoding="utf-8") as out, reading.open_records(job) as source:
-            for checked in checking.checked_rows(source, region, job.size):
+            for checked in checking.checked_rows(source, region):
                 line = checked.line
                 counts["done"] += 1
                 if checked.values is None:

@@ -198,7 +198,7 @@ class _Row:
     def text(self, name: str, value: str, *, limit_name: str | None = None) -> str:
         if not value:
             return ""
-        value = " ".join((value or "").split()) if name != "notes" else (value or "").strip()
+        value = " ".join(value.split()) if name != "notes" else value.strip()
         limit = MAX[limit_name or name]
         if len(value) > limit:
             self.problems.append(
