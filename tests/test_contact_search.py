@@ -297,3 +297,24 @@ def test_the_migration_copies_sort_keys_to_existing_tokens(workspace, alice):
     migration.copy_sort_keys(apps, None)
     assert set(PersonToken.objects.values_list("sort_key", flat=True)) == {person.sort_key}
     assert set(OrganisationToken.objects.values_list("sort_key", flat=True)) == {org.sort_key}
+
+
+def test_a_persons_tokens_go_with_the_person_and_compare_bytewise(db, workspace, alice):
+    """The token table has no database constraint to the person (migration contacts 0005): the
+    ORM deletes the tokens with their person. On PostgreSQL the keys compare byte by byte."""
+    from django.db import connection
+
+    gone = make_person(workspace, alice, given_name="Стоян", family_name="Колев")
+    kept = make_person(workspace, alice, given_name="Стоян", family_name="Петров")
+    assert PersonToken.objects.filter(person=gone).exists()
+    gone.delete()
+    assert not PersonToken.objects.filter(person_id=gone.pk).exists()
+    assert PersonToken.objects.filter(person=kept, token="petrov").exists()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT table_name, column_name, collation_name FROM information_schema.columns "
+                "WHERE table_name IN ('contacts_persontoken', 'contacts_organisationtoken') "
+                "AND column_name IN ('token', 'sort_key') ORDER BY 1, 2"
+            )
+            assert {row[2] for row in cursor.fetchall()} == {"C"}

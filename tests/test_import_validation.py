@@ -4,10 +4,14 @@ only files have (formulas, impossible dates, country names)."""
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from svrazka.imports.records import ContactRecord
-from svrazka.imports.validation import check, country_code, parse_date
+from svrazka.imports.validation import check, country_code, email_ok, parse_date
 
 
 def _fields(checked) -> set[str]:
@@ -137,3 +141,31 @@ def test_country_names_in_english_bulgarian_and_codes():
     assert country_code("ro") == "RO"
     assert country_code("") == ""
     assert country_code("Narnia") is None
+
+
+EMAILISH = st.text(
+    st.sampled_from("abcxyzABC019.-_+!#'\"@[]:\\ äъ") | st.sampled_from(["@", "."]), max_size=30
+)
+
+
+@settings(max_examples=400)
+@given(EMAILISH | st.emails().map(str))
+def test_the_quick_email_check_agrees_with_djangos(value):
+    try:
+        validate_email(value)
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert email_ok(value) == accepted
+
+
+@pytest.mark.parametrize(
+    "value", ["a@b.bg", "a@localhost", "a@[127.0.0.1]", '"a b"@x.org', "a@b", "a@@b.org", "@b.org"]
+)
+def test_the_quick_email_check_on_the_edges(value):
+    try:
+        validate_email(value)
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert email_ok(value) == accepted

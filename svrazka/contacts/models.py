@@ -368,6 +368,8 @@ class OrganisationToken(WorkspaceOwned):
 
     Each carries its organisation's ``sort_key`` (kept equal by the services), so that a page
     of a search in name order can be read from the token index alone (bench/README.md).
+    On PostgreSQL both columns compare byte by byte (COLLATE "C", set by migration contacts
+    0005; a migration that alters them must keep it), as in PersonToken.
     """
 
     # This copy of the owner's workspace has neither a database constraint (a big import
@@ -400,7 +402,16 @@ class OrganisationToken(WorkspaceOwned):
 
 class PersonToken(WorkspaceOwned):
     """Search keys of a person (names, other spelling, emails, phones), each with the person's
-    ``sort_key`` like OrganisationToken."""
+    ``sort_key`` like OrganisationToken.
+
+    A person has a dozen; an import of a million people writes twelve million. So this table,
+    which only indexes what the person's own rows say (`contacts.services` rewrites it with
+    them), carries no database constraint to the person either: PostgreSQL would check every
+    row at commit (bench/README.md, "Imports"). The ORM deletes the tokens with their person,
+    and readers skip a token whose person is gone. On PostgreSQL ``token`` and ``sort_key``
+    compare byte by byte (COLLATE "C", migration contacts 0005): [a-z0-9] keys sort the same
+    in every collation, and the B-trees are built with memcmp.
+    """
 
     workspace = models.ForeignKey(  # as OrganisationToken.workspace: no constraint, no index
         "accounts.Workspace",
@@ -409,16 +420,21 @@ class PersonToken(WorkspaceOwned):
         db_constraint=False,
         db_index=False,
     )
-    person = models.ForeignKey(Person, on_delete=models.CASCADE)
+    # Indexed by persontoken_person below, which leads with it.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, db_constraint=False, db_index=False
+    )
     token = models.CharField(max_length=40)
     sort_key = models.CharField(max_length=120, editable=False, default="")
 
     class Meta:
         indexes = [
+            # The matches of a word in name order.
             models.Index(
                 fields=["workspace", "token", "sort_key", "person"], name="persontoken_ws_sort"
             ),
-            models.Index(fields=["workspace", "person", "token"], name="persontoken_ws_person"),
+            # A person's tokens: the EXISTS probe of a search, and the delete with the person.
+            models.Index(fields=["person", "token", "workspace"], name="persontoken_person"),
         ]
 
     def __str__(self) -> str:

@@ -207,7 +207,7 @@ class ContactSearch:
         start, stop = window.start or 0, window.stop
         ids = self._first_ids(stop)[start:]
         found = self.plain.model.objects.filter(workspace=self.workspace).in_bulk(ids)
-        return [found[pk] for pk in ids]
+        return [found[pk] for pk in ids if pk in found]  # one may be gone since
 
     def count_up_to(self, limit: int) -> int:
         """How many contacts match, counting no further than ``limit``."""

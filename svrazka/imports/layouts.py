@@ -45,17 +45,26 @@ class _Cells:
     purpose goes to `extra` under its own column name.
     """
 
+    __slots__ = ("names", "plan", "taken", "values")
+
     def __init__(self, header: tuple[str, ...], cells: list[str]) -> None:
         """A table row: its cells in the order of `header` (whose names are normalised once
         per file)."""
-        # normalised name -> (name as the file writes it, value)
-        self.columns: dict[str, tuple[str, str]] = {}
-        for (key, name), value in zip(_plan(header), cells, strict=False):
-            value = (value or "").strip()
-            # A repeated column: keep the first value that is not empty.
-            known = self.columns.get(key)
-            if known is None or (value and not known[1]):
-                self.columns[key] = (name, value)
+        plan = self.plan = _plan(header)
+        self.names = plan.names  # normalised name -> the name as the file writes it
+        if not plan.repeated:
+            self.values = {
+                k: v.strip() if v else "" for k, v in zip(plan.keys, cells, strict=False)
+            }
+        else:
+            # A repeated column: keep the first value that is not empty, under its own name.
+            self.values = {}
+            self.names = {}
+            for key, name, value in zip(plan.keys, plan.written, cells, strict=False):
+                value = (value or "").strip()
+                if key not in self.values or (value and not self.values[key]):
+                    self.values[key] = value
+                    self.names[key] = name
         self.taken: set[str] = set()
 
     def take(self, *names: str) -> str:
@@ -64,23 +73,39 @@ class _Cells:
         for name in names:
             key = norm(name)
             self.taken.add(key)
-            if not found and key in self.columns:
-                found = self.columns[key][1]
+            if not found:
+                found = self.values.get(key, "")
         return found
 
     def leftovers(self, drop: Callable[[str], bool]) -> list[tuple[str, str]]:
         """(column name, value) of the columns not taken, not dropped, with a value."""
+        taken = self.taken
         return [
-            (name, value)
-            for key, (name, value) in self.columns.items()
-            if value and key not in self.taken and not drop(key)
+            (self.names[key], value)
+            for key, value in self.values.items()
+            if value and key not in taken and not drop(key)
         ]
 
 
+class _Plan:
+    """What is worked out once per header: each column's normalised name and name as written."""
+
+    def __init__(self, header: tuple[str, ...]) -> None:
+        self.keys = tuple(norm(name) for name in header)
+        self.written = tuple(name.replace("\ufeff", "").strip() for name in header)
+        self.repeated = len(set(self.keys)) < len(self.keys)
+        self.names: dict[str, str] = {}
+        for key, name in zip(self.keys, self.written, strict=True):
+            self.names.setdefault(key, name)
+        # Google's numbered groups: (normalised name, kind, number, part) in header order.
+        self.google_groups = tuple(
+            (key, *group) for key in self.names if (group := _google_group(key))
+        )
+
+
 @lru_cache(maxsize=16)
-def _plan(header: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """(normalised name, name as written) of each column."""
-    return tuple((norm(name), name.replace("\ufeff", "").strip()) for name in header)
+def _plan(header: tuple[str, ...]) -> _Plan:
+    return _Plan(header)
 
 
 def _dropper(names: Iterable[str], patterns: Iterable[str] = ()) -> Callable[[str], bool]:
@@ -97,10 +122,15 @@ _NO_VALUE = frozenset({"0/0/00", "0/0/0000", "00.00.00", "00.00.0000", "1/1/1601
 
 def split_multi(value: str) -> list[str]:
     """Google joins several values of one cell with " ::: "."""
+    if ":::" not in value:  # most cells: one value or none
+        value = value.strip()
+        return [value] if value else []
     return [part.strip() for part in value.split(":::") if part.strip()]
 
 
 def _unique(values: Iterable[str]) -> list[str]:
+    if type(values) is list and len(values) < 2:  # most cells: nothing to compare
+        return [v.strip() for v in values if v.strip()]
     result: list[str] = []
     seen: set[str] = set()
     for value in values:
@@ -259,10 +289,10 @@ _GOOGLE_DROP = _dropper(
 def _google_groups(c: _Cells) -> dict[tuple[str, int], dict[str, str]]:
     """Numbered column groups, in the file's order: ("e-mail", 1) -> {"type": ..., "value": ...}."""
     groups: dict[tuple[str, int], dict[str, str]] = {}
-    for key in list(c.columns):
-        if group := _google_group(key):
-            kind, n, part = group
-            groups.setdefault((kind, n), {})[part] = c.take(key)
+    values = c.values
+    for key, kind, n, part in c.plan.google_groups:
+        groups.setdefault((kind, n), {})[part] = values.get(key, "")
+        c.taken.add(key)
     return groups
 
 
