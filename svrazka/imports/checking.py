@@ -1,9 +1,11 @@
-"""The check of a file's rows, in order: each read (`reading.RecordSource.raw`), made a record
-and validated (`validation.check`), its values serialised as the staging file keeps them.
+"""The check of a file's rows, a chunk of consecutive rows at a time: each row read
+(`reading.RecordSource.raw`), made a record and validated (`validation.check`), its values
+serialised as the staging file keeps them.
 
-A big file is checked by worker processes side by side, a chunk of rows each, while this
-process reads the file and handles what needs the database; a small one, here. Both ways give
-the same rows in the same order (tests/test_imports.py checks it).
+A big file is checked by worker processes side by side, a chunk each, while this process reads
+the file and handles what needs the database; a small one, here. Both ways give the same
+chunks in the same order (tests/test_imports.py checks it). A chunk travels between processes
+as plain lists and strings, which pickle fast.
 """
 
 import json
@@ -11,6 +13,7 @@ import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing import get_context
 
@@ -18,13 +21,27 @@ from django.conf import settings
 from django.utils import translation
 
 from svrazka.imports import reading, validation
+from svrazka.imports.models import ProblemKind
 from svrazka.lib import processes
 
 POOL_FROM_BYTES = 4 * 1024 * 1024  # smaller files are checked in this process
-CHUNK = 2000  # rows handed to a worker at a time
+CHUNK = 2000  # rows checked at a time (by a worker, when there are workers)
 IN_FLIGHT = 2  # chunks per worker read ahead: memory stays bounded whatever the file's size
-# What the duplicate lookup needs of a checked row; the rest travels as the staged text.
-KEPT = ("kind", "emails", "phones")
+ERROR = ProblemKind.ERROR.value  # plain strings: they pickle without the enumeration
+WARNING = ProblemKind.WARNING.value
+
+
+@dataclass
+class Chunk:
+    """The check of consecutive rows of a file."""
+
+    rows: int = 0
+    # The rows that can be imported, in file order: (line, values as staged JSON, emails,
+    # phones, excerpt). An organisation's row has no emails or phones to look up.
+    valid: list[tuple[int, str, list[str], list[str], str]] = field(default_factory=list)
+    # What is said of rows, in file order: (line, ERROR for a row that cannot be imported or
+    # WARNING for one imported with a note, [(field, message)], excerpt).
+    notes: list[tuple[int, str, list[tuple[str, str]], str]] = field(default_factory=list)
 
 
 def workers() -> int:
@@ -34,16 +51,15 @@ def workers() -> int:
     return max(1, min(wanted, 16))
 
 
-def checked_rows(source: reading.RecordSource, region: str) -> Iterator[validation.Checked]:
-    """Every row of the source as a `validation.Checked`, in file order. A valid row has its
-    staged JSON in `staged` and only `KEPT` in `values`."""
+def checked_chunks(source: reading.RecordSource, region: str) -> Iterator[Chunk]:
+    """Every row of the source, checked, a `Chunk` at a time in file order."""
     convert = source.converter()
+    rows = source.raw()
     n = workers()
     if n < 2 or source.job.size < POOL_FROM_BYTES:
-        for line, item in source.raw():
-            yield check_one(convert, region, line, item)
+        while part := list(islice(rows, CHUNK)):
+            yield check_chunk(convert, region, part)
         return
-    rows = source.raw()
     pool = ProcessPoolExecutor(
         max_workers=n,
         mp_context=get_context("spawn"),  # a fresh interpreter: no inherited connections
@@ -52,26 +68,35 @@ def checked_rows(source: reading.RecordSource, region: str) -> Iterator[validati
     )
     pending: deque = deque()
     try:
-        while chunk := list(islice(rows, CHUNK)):
-            pending.append(pool.submit(check_chunk, convert, region, chunk))
+        while part := list(islice(rows, CHUNK)):
+            pending.append(pool.submit(check_chunk, convert, region, part))
             if len(pending) >= n * IN_FLIGHT:
-                yield from pending.popleft().result()
+                yield pending.popleft().result()
         while pending:
-            yield from pending.popleft().result()
+            yield pending.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def check_one(convert: reading.Converter, region: str, line: int, item) -> validation.Checked:
-    if isinstance(item, reading.Problem):
-        return validation.Checked(line=line, problems=[("", item.message)], excerpt=item.excerpt)
-    record = convert(item) if isinstance(item, list) else item
-    checked = validation.check(record, line, region)
-    if checked.values is not None:
-        checked.staged = json.dumps(checked.values, ensure_ascii=False, separators=(",", ":"))
-        checked.values = {key: checked.values.get(key) for key in KEPT}
-    return checked
-
-
-def check_chunk(convert: reading.Converter, region: str, chunk: list) -> list[validation.Checked]:
-    return [check_one(convert, region, line, item) for line, item in chunk]
+def check_chunk(convert: reading.Converter, region: str, rows: list) -> Chunk:
+    """Check rows as `reading.RecordSource.raw` gives them: (line, cells, a record or a
+    `reading.Problem`)."""
+    chunk = Chunk(rows=len(rows))
+    for line, item in rows:
+        if isinstance(item, reading.Problem):
+            chunk.notes.append((line, ERROR, [("", item.message)], item.excerpt))
+            continue
+        record = convert(item) if isinstance(item, list) else item
+        checked = validation.check(record, line, region)
+        values = checked.values
+        if values is None:
+            chunk.notes.append((line, ERROR, checked.problems, checked.excerpt))
+            continue
+        if checked.warnings:
+            chunk.notes.append((line, WARNING, checked.warnings, checked.excerpt))
+        staged = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+        if values["kind"] == "person":
+            chunk.valid.append((line, staged, values["emails"], values["phones"], checked.excerpt))
+        else:
+            chunk.valid.append((line, staged, [], [], checked.excerpt))
+    return chunk

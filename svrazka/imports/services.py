@@ -54,7 +54,6 @@ from svrazka.lib import bulkload, translit
 logger = logging.getLogger(__name__)
 
 KEEP_PROBLEMS = 2000  # problems stored per job; all are counted
-PROGRESS_EVERY = 2000  # rows between progress writes
 BATCH = 5000  # rows per bulk insert
 # Rows from which a load into a database holding at most twice as many people builds the
 # people's indexes after the rows are in (see _Loader.tables_to_rebuild).
@@ -227,12 +226,27 @@ def job_check(job: ImportJob) -> ImportJob:
     staging = _staging_path(job)
     kept: list[RowProblem] = []
     counts = {"done": 0, "valid": 0, "invalid": 0, "duplicate": 0, "warning": 0}
-    pending: list[validation.Checked] = []
+    pending: list[tuple] = []  # valid rows (checking.Chunk.valid) to look up, then stage
+
+    def keep(kind: str, line: int, items: list[tuple[str, str]], excerpt: str) -> None:
+        if len(kept) < KEEP_PROBLEMS:
+            kept.extend(
+                RowProblem(
+                    workspace_id=job.workspace_id,
+                    job=job,
+                    kind=kind,
+                    line=line,
+                    field=field_name[:40],
+                    message=message[:500],
+                    excerpt=excerpt,
+                )
+                for field_name, message in items[:5]
+            )
 
     def flush_pending(out) -> None:
         duplicates = _existing_people(job.workspace_id, pending)
-        for checked in pending:
-            existing = duplicates.get(checked.line)
+        for line, staged, _emails, _phones, excerpt in pending:
+            existing = duplicates.get(line)
             if existing:
                 counts["duplicate"] += 1
                 if len(kept) < KEEP_PROBLEMS:
@@ -241,63 +255,34 @@ def job_check(job: ImportJob) -> ImportJob:
                             workspace_id=job.workspace_id,
                             job=job,
                             kind=ProblemKind.DUPLICATE,
-                            line=checked.line,
+                            line=line,
                             existing_person_id=existing[0],
                             field=existing[1],
                             message=existing[2][:500],
-                            excerpt=checked.excerpt,
+                            excerpt=excerpt,
                         )
                     )
                 # The staged object with one more key: '{…}' -> '{…,"duplicate_of":7}'.
-                out.write(f'{checked.staged[:-1]},"duplicate_of":{int(existing[0])}}}\n')
+                out.write(f'{staged[:-1]},"duplicate_of":{int(existing[0])}}}\n')
             else:
-                out.write(checked.staged)
+                out.write(staged)
                 out.write("\n")
         pending.clear()
 
     try:
         with staging.open("w", encoding="utf-8") as out, reading.open_records(job) as source:
-            for checked in checking.checked_rows(source, region):
-                line = checked.line
-                counts["done"] += 1
-                if checked.values is None:
-                    counts["invalid"] += 1
-                    if len(kept) < KEEP_PROBLEMS:
-                        kept.extend(
-                            RowProblem(
-                                workspace_id=job.workspace_id,
-                                job=job,
-                                line=line,
-                                field=field_name[:40],
-                                message=message[:500],
-                                excerpt=checked.excerpt,
-                            )
-                            for field_name, message in checked.problems[:5]
-                        )
-                else:
-                    counts["valid"] += 1
-                    pending.append(checked)
-                    if checked.warnings:
-                        counts["warning"] += 1
-                        if len(kept) < KEEP_PROBLEMS:
-                            kept.extend(
-                                RowProblem(
-                                    workspace_id=job.workspace_id,
-                                    job=job,
-                                    kind=ProblemKind.WARNING,
-                                    line=line,
-                                    field=field_name[:40],
-                                    message=message[:500],
-                                    excerpt=checked.excerpt,
-                                )
-                                for field_name, message in checked.warnings[:5]
-                            )
-                    if len(pending) >= 1000:
-                        flush_pending(out)
-                if counts["done"] % PROGRESS_EVERY == 0:
-                    ImportJob.objects.filter(pk=job.pk).update(
-                        rows_done=counts["done"], bytes_done=source.bytes_read()
-                    )
+            for chunk in checking.checked_chunks(source, region):
+                for line, kind, items, excerpt in chunk.notes:
+                    counts["invalid" if kind == checking.ERROR else "warning"] += 1
+                    keep(kind, line, items, excerpt)
+                counts["done"] += chunk.rows
+                counts["valid"] += len(chunk.valid)
+                pending.extend(chunk.valid)
+                if len(pending) >= 1000:
+                    flush_pending(out)
+                ImportJob.objects.filter(pk=job.pk).update(
+                    rows_done=counts["done"], bytes_done=source.bytes_read()
+                )
             flush_pending(out)
     except ValidationError as e:
         staging.unlink(missing_ok=True)
@@ -334,17 +319,16 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
     return job
 
 
-def _existing_people(workspace_id: int, rows: list[validation.Checked]) -> dict:
-    """line -> (person id, field, message) for rows whose email or phone a person already has."""
+def _existing_people(workspace_id: int, rows: list[tuple]) -> dict:
+    """line -> (person id, field, message) for rows (checking.Chunk.valid) whose email or
+    phone a person already has."""
     by_email: dict[str, int] = {}
     by_phone: dict[str, int] = {}
-    for checked in rows:
-        if checked.values.get("kind") != "person":
-            continue
-        for email in checked.values["emails"]:
-            by_email.setdefault(email, checked.line)
-        for phone in checked.values["phones"]:
-            by_phone.setdefault(phone, checked.line)
+    for line, _staged, emails, phones, _excerpt in rows:
+        for email in emails:
+            by_email.setdefault(email, line)
+        for phone in phones:
+            by_phone.setdefault(phone, line)
     found: dict[int, tuple[int, str, str]] = {}
     if by_email:
         for email, person_id in PersonEmail.objects.filter(

@@ -76,7 +76,6 @@ class Checked:
     problems: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     excerpt: str = ""
-    staged: str = ""  # the values as JSON, as the staging file keeps them (imports.checking)
 
 
 def _label(name: str) -> str:
