@@ -314,7 +314,9 @@ def test_a_persons_tokens_go_with_the_person_and_compare_bytewise(db, workspace,
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT table_name, column_name, collation_name FROM information_schema.columns "
-                "WHERE table_name IN ('contacts_persontoken', 'contacts_organisationtoken') "
+                "WHERE table_name IN ('contacts_persontoken', 'contacts_organisationtoken', "
+                "'contacts_person', 'contacts_organisation') "
                 "AND column_name IN ('token', 'sort_key') ORDER BY 1, 2"
             )
-            assert {row[2] for row in cursor.fetchall()} == {"C"}
+            rows = cursor.fetchall()
+            assert len(rows) == 6 and {row[2] for row in rows} == {"C"}

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from svrazka.lib import translit
 from svrazka.lib.translit import fold, query_tokens, skeleton, sort_key, tokens, upper_bound
 
 TOKEN = re.compile(r"^[a-z0-9]+$")
@@ -239,3 +240,38 @@ def test_the_number_shortcut_gives_the_general_tokens(word):
     """Numbers (phones, codes) take a shorter way still; the same tokens."""
     general = {skeleton(word)[:40], re.sub("[^a-z0-9]", "", fold(word))[:40]} - {""}
     assert tokens(word) == general
+
+
+def _sort_key_char_by_char(text: str) -> str:
+    """sort_key as first written: one character at a time over the whole text."""
+    import unicodedata
+
+    ranks: list[int] = []
+    for char in unicodedata.normalize("NFKC", text).casefold():
+        if char.isspace():
+            if ranks and ranks[-1] != 0:
+                ranks.append(0)
+            continue
+        for base in [char] if char in translit._SORT_RANKS else unicodedata.normalize("NFKD", char):
+            for letter in translit._EXTRA.get(base, base):
+                if letter in translit._SORT_RANKS:
+                    ranks.append(translit._SORT_RANKS[letter])
+                elif unicodedata.decimal(letter, None) is not None:
+                    ranks.append(10 + unicodedata.decimal(letter))
+                elif letter.isalnum():
+                    ranks.append(translit._SORT_OTHER)
+    while ranks and ranks[-1] == 0:
+        ranks.pop()
+    key = "".join(translit._ALPHABET[r // 36] + translit._ALPHABET[r % 36] for r in ranks)
+    return key[: translit.MAX_SORT_KEY]
+
+
+@settings(max_examples=500)
+@given(
+    st.text(
+        st.sampled_from("аБвЪьюя ÄéßſﬁǅΣσς\u00a0\u2003\t-'.,5٣½ \u0301xYz") | st.characters(),
+        max_size=80,
+    )
+)
+def test_sort_key_word_by_word_equals_char_by_char(text):
+    assert translit.sort_key(text) == _sort_key_char_by_char(text)

@@ -119,7 +119,8 @@ class Contact(WorkspaceOwned):
     )
     where_found_note = models.CharField(_("where found: details"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True, validators=[MaxLengthValidator(20000)])
-    # Bulgarian collation key of the name (see svrazka.lib.translit.sort_key).
+    # Bulgarian collation key of the name (see svrazka.lib.translit.sort_key): [0-9a-z] only,
+    # compared byte by byte on PostgreSQL (COLLATE "C", migration contacts 0005).
     sort_key = models.CharField(max_length=120, editable=False, default="")
     # Optimistic concurrency: an update names the version it started from.
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -244,12 +244,16 @@ def sort_key(text: str) -> str:
     Cyrillic letters beside their nearest one), Latin (accents ignored), Greek, then any
     other letter. Case and punctuation are ignored; at most 120 characters.
     """
+    # Each word's key is kept (names repeat); "00" is the word break between them.
+    words = unicodedata.normalize("NFKC", text).casefold().split()
+    return "00".join(key for key in map(_word_sort_key, words) if key)[:MAX_SORT_KEY]
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_sort_key(word: str) -> str:
+    """The sort key of one word (normalised, case-folded, without whitespace)."""
     ranks: list[int] = []
-    for char in unicodedata.normalize("NFKC", text).casefold():
-        if char.isspace():
-            if ranks and ranks[-1] != 0:
-                ranks.append(0)
-            continue
+    for char in word:
         for base in [char] if char in _SORT_RANKS else unicodedata.normalize("NFKD", char):
             for letter in _EXTRA.get(base, base):
                 if letter in _SORT_RANKS:
@@ -258,7 +262,4 @@ def sort_key(text: str) -> str:
                     ranks.append(10 + unicodedata.decimal(letter))
                 elif letter.isalnum():
                     ranks.append(_SORT_OTHER)
-    while ranks and ranks[-1] == 0:
-        ranks.pop()
-    key = "".join(_ALPHABET[rank // 36] + _ALPHABET[rank % 36] for rank in ranks)
-    return key[:MAX_SORT_KEY]
+    return "".join(_ALPHABET[rank // 36] + _ALPHABET[rank % 36] for rank in ranks)

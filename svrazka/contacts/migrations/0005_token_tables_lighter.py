@@ -3,15 +3,18 @@
 - a person's tokens have one index of their own, (person, token, workspace), instead of one on
   the person and one on (workspace, person, token), and no database constraint to the person
   (the ORM deletes them with the person, as it did);
-- on PostgreSQL, the token and sort-key columns compare byte by byte (COLLATE "C"): they only
-  hold [a-z0-9] keys, which sort the same in every collation, and a B-tree of them is then
-  built and searched with memcmp rather than the locale's rules. SQLite compares bytes already.
+- on PostgreSQL, the token and sort-key columns (of the token tables, people and
+  organisations) compare byte by byte (COLLATE "C"): they only hold [a-z0-9] keys, which sort
+  the same in every collation, and a B-tree of them is then built and searched with memcmp
+  rather than the locale's rules. SQLite compares bytes already.
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
 
 BYTEWISE = [
+    ("contacts_person", "sort_key", 120),
+    ("contacts_organisation", "sort_key", 120),
     ("contacts_persontoken", "token", 40),
     ("contacts_persontoken", "sort_key", 120),
     ("contacts_organisationtoken", "token", 40),
