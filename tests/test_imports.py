@@ -2,7 +2,6 @@
 undo as a whole. Through the services, the wizard's pages, the API and the command."""
 
 import io
-import threading
 from pathlib import Path
 
 import pytest
@@ -210,65 +209,28 @@ def test_a_big_import_builds_the_peoples_indexes_again_and_is_searchable(
     assert [p.given_name for p in response.context["page"].items] == ["Мария"]
 
 
-@pytest.mark.parametrize("background", [False, True], ids=["here", "background"])
-def test_a_load_that_fails_stores_nothing_and_keeps_every_index(
-    workspace, alice, monkeypatch, background
-):
+def test_a_load_that_fails_stores_nothing_and_keeps_every_index(workspace, alice, monkeypatch):
     from svrazka.lib import bulkload
 
     before = _people_indexes()
     monkeypatch.setattr(services, "REBUILD_INDEXES_FROM", 1)
     monkeypatch.setattr(services, "BATCH", 1)
-    monkeypatch.setattr(services, "BACKGROUND_FROM", 1 if background else 10**9)
     write = bulkload.write
     calls = []
 
-    def failing_write(table, rows, **kwargs):
-        calls.append((table.name, threading.current_thread().name))
-        if (
-            table.name == Affiliation._meta.db_table
-            and len([c for c in calls if c[0] == table.name]) == 2
-        ):
+    def failing_write(table, rows):
+        calls.append(table.name)
+        if table.name == Affiliation._meta.db_table and calls.count(table.name) == 2:
             raise RuntimeError("disk full")
-        return write(table, rows, **kwargs)
+        return write(table, rows)
 
     monkeypatch.setattr(bulkload, "write", failing_write)
     job = _run(_upload(workspace, alice, LINKEDIN))
     assert job.status == Status.FAILED and "nothing was stored" in job.message
-    assert {thread for _table, thread in calls} == {"bulkload" if background else "MainThread"}
     assert not Person.objects.filter(workspace=workspace).exists()
     assert not Organisation.objects.filter(workspace=workspace).exists()
     assert not PersonToken.objects.filter(workspace=workspace).exists()
     assert _people_indexes() == before
-
-
-def _imported(workspace) -> list:
-    return [
-        (
-            p.given_name,
-            p.family_name,
-            sorted(p.emails.values_list("email", flat=True)),
-            sorted(p.persontoken_set.values_list("token", "sort_key")),
-            sorted(p.affiliations.values_list("organisation__name", "position")),
-        )
-        for p in Person.objects.filter(workspace=workspace).order_by("given_name")
-    ]
-
-
-def test_a_load_written_in_the_background_stores_what_one_written_here_does(
-    workspace, alice, monkeypatch
-):
-    monkeypatch.setattr(services, "BATCH", 2)  # several batches in flight
-    monkeypatch.setattr(services, "BACKGROUND_FROM", 10**9)
-    here = _run(_upload(workspace, alice, LINKEDIN))
-    stored_here = _imported(workspace)
-    services.job_undo(job=here, actor=alice)
-    assert not Person.objects.filter(workspace=workspace).exists()
-    monkeypatch.setattr(services, "BACKGROUND_FROM", 1)
-    job = _run(_upload(workspace, alice, LINKEDIN))
-    assert job.status == Status.DONE and job.people_created == 3
-    assert job.organisations_created == here.organisations_created == 2
-    assert _imported(workspace) == stored_here and len(stored_here) == 3
 
 
 def test_undo_removes_everything_the_import_brought_and_nothing_else(workspace, alice):

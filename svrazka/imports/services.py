@@ -16,7 +16,6 @@ import json
 import logging
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -59,9 +58,6 @@ BATCH = 5000  # rows per bulk insert
 # Rows from which a load into a database holding at most twice as many people builds the
 # people's indexes after the rows are in (see _Loader.tables_to_rebuild).
 REBUILD_INDEXES_FROM = 50_000
-# Rows from which the inserts run in a thread of their own (bulkload.Background) while the next
-# batch is built.
-BACKGROUND_FROM = 20_000
 
 
 def max_bytes() -> int:
@@ -480,18 +476,6 @@ class _Loader:
         self.tags: dict[str, int] = {}
         self.orgs: dict[str, int] = {}  # sort key of a name -> organisation id
         self.counts = {"people": 0, "organisations": 0, "affiliations": 0}
-        self.out = bulkload  # what writes the rows: here, or in the background (`writes`)
-
-    @contextmanager
-    def writes(self) -> Iterator[None]:
-        """The body's batches are written in the background when the load is big: the
-        database inserts one while the next is read and built. All written on leaving."""
-        if self.job.rows_valid < BACKGROUND_FROM:
-            yield
-            return
-        with bulkload.Background() as self.out:
-            yield
-        self.out = bulkload
 
     def tables_to_rebuild(self) -> list[bulkload.Table]:
         """The people's tables whose indexes are built once after this load rather than kept up
@@ -596,9 +580,9 @@ class _Loader:
         # Parents first: the foreign keys are checked as rows arrive on SQLite.
         for name in ("org", "otoken", "otag", "person", "email", "phone", "ptoken", "ptag", "aff"):
             if rows[name]:
-                self.out.write(self.tables[name], rows[name])
+                bulkload.write(self.tables[name], rows[name])
             if name == "ptoken" and staged_tokens:
-                self.out.write_selected(
+                bulkload.write_selected(
                     self.tables["ptoken"],
                     ["?4", "?1", "value", "?3"],  # workspace, person, token, sort key
                     "json_each(?2, '$.tokens')",
@@ -615,7 +599,7 @@ def job_commit(job: ImportJob) -> ImportJob:
     try:
         with transaction.atomic():
             loader = _Loader(job)
-            with bulkload.indexes_set_aside(loader.tables_to_rebuild()), loader.writes():
+            with bulkload.indexes_set_aside(loader.tables_to_rebuild()):
                 batch: list[tuple[str, dict]] = []
                 for staged, values in _read_staged(job):
                     if job.skip_duplicates and values.get("duplicate_of"):

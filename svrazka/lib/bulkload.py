@@ -2,13 +2,9 @@
 the benchmark seeders and for imports of many thousands of contacts.
 
 The caller gives the values of the columns it names; every other column gets its default.
-`Background` does the writes in a thread of its own, so that the database works on one batch
-while Python builds the next.
 """
 
 import json
-import queue
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -85,25 +81,22 @@ class Table:
             extra.append(value)
         self.columns += extra_cols
         self.extra = tuple(extra)
-        # Worked out here, on the caller's connection: `write` may run in another thread.
-        self.vendor = connection.vendor
-        self.quoted = connection.ops.quote_name(self.name)
-        self.quoted_columns = ", ".join(connection.ops.quote_name(c) for c in self.columns)
 
     def sql_insert(self) -> str:
+        cols = ", ".join(connection.ops.quote_name(c) for c in self.columns)
         marks = ", ".join("?" for _ in self.columns)
-        return f"INSERT INTO {self.quoted} ({self.quoted_columns}) VALUES ({marks})"
+        return f"INSERT INTO {connection.ops.quote_name(self.name)} ({cols}) VALUES ({marks})"
 
     def sql_copy(self) -> str:
-        return f"COPY {self.quoted} ({self.quoted_columns}) FROM STDIN"
+        cols = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+        return f"COPY {connection.ops.quote_name(self.name)} ({cols}) FROM STDIN"
 
 
-def write(table: "Table", rows, *, db=None) -> int:
+def write(table: "Table", rows) -> int:
     """Insert ``rows`` (tuples in ``table.columns`` order, without the defaults) in the current
-    transaction; returns how many. ``db``: the DB-API connection, when called from a thread
-    other than the one whose connection it is (`Background`)."""
-    raw = db or connection.connection
-    if table.vendor == "sqlite":
+    transaction; returns how many."""
+    raw = connection.connection
+    if connection.vendor == "sqlite":
         data = [row + table.extra for row in rows]
         raw.executemany(table.sql_insert(), data)
         return len(data)
@@ -113,13 +106,10 @@ def write(table: "Table", rows, *, db=None) -> int:
     return data.count(b"\n")
 
 
-def write_selected(
-    table: "Table", exprs: list[str], source: str, rows: list[tuple], *, db=None
-) -> None:
+def write_selected(table: "Table", exprs: list[str], source: str, rows: list[tuple]) -> None:
     """SQLite: ``INSERT INTO table SELECT exprs FROM source`` once for each parameter tuple in
     ``rows``, in the current transaction; ``exprs`` are SQL for the columns the table was named
-    with (``?1``, ``?2``… for the tuple's values), the others get their defaults. ``db`` as for
-    `write`.
+    with (``?1``, ``?2``… for the tuple's values), the others get their defaults.
 
     What a row holds as JSON is then read by SQLite itself (``?2 ->> '$.name'``, or one row per
     item with ``json_each(?2, '$.emails')`` as ``source``): no Python object per value.
@@ -131,60 +121,13 @@ def write_selected(
     if len(exprs) != named:
         raise ValueError(f"{table.name}: {len(exprs)} expressions for {named} columns")
     select = exprs + [f"?{width + i + 1}" for i in range(len(table.extra))]
+    cols = ", ".join(connection.ops.quote_name(c) for c in table.columns)
     sql = (
-        f"INSERT INTO {table.quoted} ({table.quoted_columns}) "
+        f"INSERT INTO {connection.ops.quote_name(table.name)} ({cols}) "
         f"SELECT {', '.join(select)} FROM {source}"
     )
     extra = table.extra
-    (db or connection.connection).executemany(sql, [row + extra for row in rows] if extra else rows)
-
-
-class Background:
-    """`write` and `write_selected`, done in order by a thread of its own on this thread's
-    connection, in its current transaction, while this thread goes on (psycopg and sqlite3
-    let go of the interpreter while the database works). At most ``depth`` batches wait.
-
-    Use it as a context manager: leaving waits for the writes and raises what one of them
-    raised; after a failed write the others are skipped, and the caller's transaction is
-    to be rolled back.
-    """
-
-    def __init__(self, depth: int = 2):
-        connection.ensure_connection()
-        self.db = connection.connection
-        self.jobs: queue.Queue = queue.Queue(maxsize=depth)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="bulkload", daemon=True)
-
-    def __enter__(self) -> "Background":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.jobs.put(None)
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-
-    def write(self, table: "Table", rows) -> None:
-        self._put(write, table, rows)
-
-    def write_selected(self, table: "Table", exprs: list[str], source: str, rows) -> None:
-        self._put(write_selected, table, exprs, source, rows)
-
-    def _put(self, fn, *args) -> None:
-        if self.error is not None:
-            raise self.error
-        self.jobs.put((fn, args))
-
-    def _run(self) -> None:
-        while (job := self.jobs.get()) is not None:
-            if self.error is None:
-                fn, args = job
-                try:
-                    fn(*args, db=self.db)
-                except BaseException as e:  # handed to the caller's thread
-                    self.error = e
+    connection.connection.executemany(sql, [row + extra for row in rows] if extra else rows)
 
 
 def secondary_indexes(tables: list[str]) -> list[tuple[str, str]]:
