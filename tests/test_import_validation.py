@@ -167,3 +167,23 @@ def test_the_quick_email_check_agrees_with_djangos(value):
 )
 def test_the_quick_email_check_on_the_edges(value):
     assert email_ok(value) == _django_accepts(value)
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        ContactRecord(given_name="Мария", family_name="Иванова", emails=["m@x.bg"], tags=["A"]),
+        ContactRecord(organisation="Зелена планета", city="София"),
+        ContactRecord(full_name="Ion Popescu", date_of_birth="1980-02-03", phones=["0888123456"]),
+    ],
+)
+def test_a_staged_row_reads_back_as_the_values_checked(record):
+    from svrazka.imports.checking import staged_text, staged_values
+
+    values = check(record, 1).values
+    text = staged_text(values)
+    assert '""' not in text and "[]" not in text  # the empty ones are left out
+    restored = staged_values(text)
+    assert {
+        k: list(v) if isinstance(v, tuple) else v for k, v in restored.items() if k in values
+    } == values

@@ -12,7 +12,6 @@ and undo a finished import as a whole.
 - `job_undo` deletes what the import created, in one transaction, or nothing.
 """
 
-import json
 import logging
 import os
 from collections.abc import Iterator
@@ -399,7 +398,7 @@ def _read_staged(job: ImportJob) -> Iterator[tuple[str, dict]]:
     """(the row's staged JSON, its values) of every staged row."""
     with _staging_path(job).open(encoding="utf-8") as f:
         for line in f:
-            yield line, json.loads(line)
+            yield line, checking.staged_values(line)
 
 
 class _Ids:
