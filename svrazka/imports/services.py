@@ -54,6 +54,9 @@ logger = logging.getLogger(__name__)
 
 KEEP_PROBLEMS = 2000  # problems stored per job; all are counted
 BATCH = 5000  # rows per bulk insert
+# PostgreSQL: people's search tokens are written this many at a time, in index order, so that
+# the inserts into the token index walk it rather than jump about (1M people: 139 → 124 s).
+TOKEN_RUN = 500_000
 # Rows from which a load into a database holding at most twice as many people builds the
 # people's indexes after the rows are in (see _Loader.tables_to_rebuild).
 REBUILD_INDEXES_FROM = 50_000
@@ -475,6 +478,7 @@ class _Loader:
         self.tags: dict[str, int] = {}
         self.orgs: dict[str, int] = {}  # sort key of a name -> organisation id
         self.counts = {"people": 0, "organisations": 0, "affiliations": 0}
+        self.token_run: list[tuple] = []  # PostgreSQL: token rows waiting to be sorted
 
     def tables_to_rebuild(self) -> list[bulkload.Table]:
         """The people's tables whose indexes are built once after this load rather than kept up
@@ -578,15 +582,28 @@ class _Loader:
             self.counts["people"] += 1
         # Parents first: the foreign keys are checked as rows arrive on SQLite.
         for name in ("org", "otoken", "otag", "person", "email", "phone", "ptoken", "ptag", "aff"):
-            if rows[name]:
-                bulkload.write(self.tables[name], rows[name])
-            if name == "ptoken" and staged_tokens:
+            if name == "ptoken":  # SQLite: now, from the staged text; else sorted, later
                 bulkload.write_selected(
                     self.tables["ptoken"],
                     ["?4", "?1", "value", "?3"],  # workspace, person, token, sort key
                     "json_each(?2, '$.tokens')",
                     staged_tokens,
                 )
+                self.token_run.extend(rows["ptoken"])
+                if len(self.token_run) >= TOKEN_RUN:
+                    self.write_tokens()
+            elif rows[name]:
+                bulkload.write(self.tables[name], rows[name])
+
+    def write_tokens(self) -> None:
+        """Write the token rows gathered so far, in the order of persontoken_ws_sort."""
+        self.token_run.sort(key=_token_order)
+        bulkload.write(self.tables["ptoken"], self.token_run)
+        self.token_run = []
+
+
+def _token_order(row: tuple) -> tuple[str, str, int]:
+    return row[2], row[3], row[1]  # token, sort key, person (one workspace)
 
 
 def job_commit(job: ImportJob) -> ImportJob:
@@ -612,6 +629,8 @@ def job_commit(job: ImportJob) -> ImportJob:
                 if batch:
                     loader.load(batch)
                     done += len(batch)
+                if loader.token_run:
+                    loader.write_tokens()
             ImportJob.objects.filter(pk=job.pk).update(
                 status=Status.DONE,
                 rows_done=done,
