@@ -296,7 +296,6 @@ def _google_groups(c: _Cells) -> dict[tuple[str, int], dict[str, str]]:
     return groups
 
 
-@lru_cache(maxsize=1024)
 def _google_group(key: str) -> tuple[str, int, str] | None:
     m = _GOOGLE_GROUP.match(key)
     return (m["kind"], int(m["n"]), m["part"]) if m else None

@@ -62,7 +62,8 @@ def _email_domain_ok(domain: str) -> bool:
 
 
 def email_ok(email: str) -> bool:
-    """What `django.core.validators.validate_email` accepts (tests/test_imports.py compares)."""
+    """What `django.core.validators.validate_email` accepts (tests/test_import_validation.py
+    compares)."""
     if not email or "@" not in email or len(email) > 320:
         return False
     user, domain = email.rsplit("@", 1)
