@@ -539,10 +539,8 @@ class Generator:
         if hit is None:
             if chunk.isascii() and chunk.isdigit():
                 hit = frozenset([chunk[: translit.MAX_TOKEN]])  # digits fold to themselves
-            elif _ASCII_WORD.fullmatch(chunk):  # folds to itself; only the skeleton differs
-                hit = frozenset(
-                    [chunk[: translit.MAX_TOKEN], translit.skeleton(chunk)[: translit.MAX_TOKEN]]
-                )
+            elif _ASCII_WORD.fullmatch(chunk):  # folds to itself: its skeleton alone
+                hit = frozenset([translit.skeleton(chunk)[: translit.MAX_TOKEN]])
             else:
                 hit = frozenset(translit.tokens(chunk))
             if len(self._word_tokens) < 400_000:
