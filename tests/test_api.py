@@ -454,8 +454,13 @@ def test_organisation_filters(owner, workspace, alice):
     youth = services.organisation_create(
         workspace=workspace,
         actor=alice,
-        data={"name": "Младежки съюз", "kind": "ngo", "country": "BG", "causes": [cause],
-              "last_verified": timezone.localdate()},
+        data={
+            "name": "Младежки съюз",
+            "kind": "ngo",
+            "country": "BG",
+            "causes": [cause],
+            "last_verified": timezone.localdate(),
+        },
     )
     fund = services.organisation_create(
         workspace=workspace,
@@ -482,7 +487,7 @@ def test_organisation_filters(owner, workspace, alice):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "q",
-    ["' OR 1=1 --", "\"; DROP TABLE contacts_person; --", "%", "_", "\\", "名前", "   ", "a" * 200],
+    ["' OR 1=1 --", '"; DROP TABLE contacts_person; --', "%", "_", "\\", "名前", "   ", "a" * 200],
 )
 def test_odd_search_text_is_harmless(owner, person, q):
     response = owner.get("/people", {"q": q})
@@ -554,7 +559,10 @@ def test_create_person(owner, workspace, alice, org):
 @pytest.mark.django_db
 def test_get_person_with_affiliations(owner, person, org, workspace, alice):
     affiliation = services.affiliation_create(
-        workspace=workspace, actor=alice, person=person, organisation=org,
+        workspace=workspace,
+        actor=alice,
+        person=person,
+        organisation=org,
         data={"position": "председател", "start_date": "2020-01-01"},
     )
     response = owner.get(f"/people/{person.pk}")
@@ -616,9 +624,15 @@ def test_people_filters(owner, workspace, alice, org, person):
     cause = services.cause_get_or_create(workspace=workspace, name="култура")
     tag = services.tag_get_or_create(workspace=workspace, name="лектор")
     other = services.person_create(
-        workspace=workspace, actor=alice,
-        data={"given_name": "Jean", "family_name": "Dupont", "country": "FR",
-              "causes": [cause], "tags": [tag]},
+        workspace=workspace,
+        actor=alice,
+        data={
+            "given_name": "Jean",
+            "family_name": "Dupont",
+            "country": "FR",
+            "causes": [cause],
+            "tags": [tag],
+        },
     )
     services.affiliation_create(
         workspace=workspace, actor=alice, person=person, organisation=org, data={}
@@ -645,9 +659,15 @@ def test_people_list_query_count_does_not_grow_with_the_page(
     tag = services.tag_get_or_create(workspace=workspace, name="лектор")
     for i in range(12):
         p = services.person_create(
-            workspace=workspace, actor=alice,
-            data={"given_name": f"Име{i}", "family_name": "Тестов", "tags": [tag],
-                  "emails": [f"p{i}@example.org"], "phones": [f"+35988812340{i % 10}"]},
+            workspace=workspace,
+            actor=alice,
+            data={
+                "given_name": f"Име{i}",
+                "family_name": "Тестов",
+                "tags": [tag],
+                "emails": [f"p{i}@example.org"],
+                "phones": [f"+35988812340{i % 10}"],
+            },
         )
         services.affiliation_create(
             workspace=workspace, actor=alice, person=p, organisation=org, data={}
@@ -670,8 +690,12 @@ def test_people_list_query_count_does_not_grow_with_the_page(
 def test_affiliation_lifecycle(owner, person, org, workspace, alice):
     response = owner.post(
         "/affiliations",
-        {"person": person.pk, "organisation": org.pk, "position": "координатор",
-         "start_date": "2021-09-01"},
+        {
+            "person": person.pk,
+            "organisation": org.pk,
+            "position": "координатор",
+            "start_date": "2021-09-01",
+        },
     )
     assert response.status_code == 201, response.content
     body = response.json()
@@ -714,8 +738,12 @@ def test_affiliation_lifecycle(owner, person, org, workspace, alice):
 def test_affiliation_dates_must_be_in_order(owner, person, org):
     response = owner.post(
         "/affiliations",
-        {"person": person.pk, "organisation": org.pk,
-         "start_date": "2022-01-01", "end_date": "2021-01-01"},
+        {
+            "person": person.pk,
+            "organisation": org.pk,
+            "start_date": "2022-01-01",
+            "end_date": "2021-01-01",
+        },
     )
     assert response.status_code == 422
     # contacts.services reports this as the constraint's generic "__all__" message so far;
@@ -933,8 +961,10 @@ def test_openapi_lists_the_resources(client):
     operation = paths["/api/v1/organisations"]["post"]
     assert operation["summary"] == "Create an organisation"
     assert operation["tags"] == ["Organisations"]
-    assert any(s.get("type") == "http" and s.get("scheme") == "bearer"
-               for s in schema["components"]["securitySchemes"].values())
+    assert any(
+        s.get("type") == "http" and s.get("scheme") == "bearer"
+        for s in schema["components"]["securitySchemes"].values()
+    )
 
 
 @pytest.mark.django_db

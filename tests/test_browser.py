@@ -160,7 +160,10 @@ def test_a_coalition_from_first_contact_to_the_partners_evaluation(
     for i, (org_name, given, family) in enumerate(partners):
         org = make_organisation(workspace, alice, name=org_name)
         person = make_person(
-            workspace, alice, given_name=given, family_name=family,
+            workspace,
+            alice,
+            given_name=given,
+            family_name=family,
             emails=[f"liaison{i}@example.org"],
         )
         contacts.affiliation_create(

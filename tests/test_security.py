@@ -57,7 +57,11 @@ def _production_env(**extra) -> dict:
 def test_deploy_check_is_clean_with_production_settings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=_production_env(), capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -67,8 +71,12 @@ def test_production_refuses_to_start_without_a_secret_key():
     env = _production_env()
     del env["SECRET_KEY"]
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
-        text=True, timeout=120,
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
 
@@ -81,8 +89,11 @@ def test_production_cookies_are_secure_and_hsts_is_on():
     )
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup();" + code],
-        cwd=ROOT, env=dict(_production_env(), DJANGO_SETTINGS_MODULE="svrazka.settings"),
-        capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=dict(_production_env(), DJANGO_SETTINGS_MODULE="svrazka.settings"),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.stdout.split() == ["True", "True", "True", "True"], result.stderr
 

@@ -190,4 +190,3 @@ def undo_import(request, job_id: PathId):
     job = _job(request, job_id)
     services.job_undo(job=job, actor=request.auth.user)
     return _job(request, job_id)
-
