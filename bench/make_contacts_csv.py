@@ -65,7 +65,7 @@ def main() -> None:
     with open(args.output, "w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
         if args.layout == "linkedin":
-            f.write("Notes:\n\"When exporting your connection data, you may notice ...\"\n\n")
+            f.write('Notes:\n"When exporting your connection data, you may notice ..."\n\n')
             out.writerow(
                 ["First Name", "Last Name", "URL", "Email Address", "Company", "Position",
                  "Connected On"]

@@ -79,8 +79,10 @@ def main() -> None:
     if pdf is not None:
         results["agreement PDF"] = {"seconds": pdf}
     engine = connection.vendor
-    print(f"\n{engine}: {Partnership.objects.filter(workspace=membership.workspace).count()} "
-          "partnerships\n")
+    print(
+        f"\n{engine}: {Partnership.objects.filter(workspace=membership.workspace).count()} "
+        "partnerships\n"
+    )
     print("| request | median ms | p95 ms | queries |\n|---|---|---|---|")
     for name, r in results.items():
         if "seconds" in r:
@@ -100,7 +102,8 @@ def _agreement_pdf_seconds(membership, partnership) -> float | None:
     agreement = partnership.agreements.first()
     if agreement is None:
         agreement = agreements.agreement_create(
-            partnership=partnership, actor=membership.user,
+            partnership=partnership,
+            actor=membership.user,
             data={"title": "Споразумение за партньорство", "language": "bg"},
         )
     import weasyprint  # noqa: F401  (a server imports it at start: see svrazka/wsgi.py)
