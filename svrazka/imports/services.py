@@ -9,12 +9,15 @@ and undo a finished import as a whole.
 - `job_commit` loads the staging file in one transaction with raw bulk inserts: people, their
   emails, phones, search tokens, tags, and organisations (found by name, or created) with the
   affiliations. Progress goes to a small file, since the transaction hides the job's own row.
+- `job_import_at_once` (the command line) does both in one pass: rows are loaded, in the one
+  transaction, while the next are checked; a row with a problem rolls everything back.
 - `job_undo` deletes what the import created, in one transaction, or nothing.
 """
 
 import logging
 import os
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import timedelta
 from operator import itemgetter
 from pathlib import Path
@@ -55,6 +58,7 @@ logger = logging.getLogger(__name__)
 
 KEEP_PROBLEMS = 2000  # problems stored per job; all are counted
 BATCH = 5000  # rows per bulk insert
+LOOKUP_BATCH = 1000  # checked rows looked up among the people we have at a time
 # PostgreSQL: people's search tokens are written this many at a time, in index order, so that
 # the inserts into the token index walk it rather than jump about (1M people: 139 → 124 s).
 TOKEN_RUN = 500_000
@@ -94,7 +98,7 @@ class _Progress:
 
 def live_rows_done(job: ImportJob) -> int:
     """Rows done, as far as anyone outside the running transaction can tell."""
-    if job.status == Status.IMPORTING and job.file:
+    if job.status in (Status.CHECKING, Status.IMPORTING) and job.file:
         done = _Progress(job).read()
         if done is not None:
             return done
@@ -209,34 +213,42 @@ def _enqueue_check(job: ImportJob) -> None:
 # --- checking -------------------------------------------------------------------------------
 
 
-def job_check(job: ImportJob) -> ImportJob:
-    """Read the whole file, keep its problems and stage its valid rows."""
-    _set_status(
-        job,
-        Status.CHECKING,
-        expected=(Status.QUEUED,),
-        started_at=timezone.now(),
-        rows_done=0,
-        bytes_done=0,
-        rows_valid=0,
-        rows_invalid=0,
-        rows_duplicate=0,
-        rows_warning=0,
-        message="",
-    )
-    RowProblem.objects.filter(job=job).delete()
-    region = job.workspace.default_country or "BG"
-    staging = _staging_path(job)
-    kept: list[RowProblem] = []
-    counts = {"done": 0, "valid": 0, "invalid": 0, "duplicate": 0, "warning": 0}
-    pending: list[tuple] = []  # valid rows (checking.Chunk.valid) to look up, then stage
+_CHECK_RESET = {
+    "rows_done": 0,
+    "bytes_done": 0,
+    "rows_valid": 0,
+    "rows_invalid": 0,
+    "rows_duplicate": 0,
+    "rows_warning": 0,
+    "message": "",
+}
 
-    def keep(kind: str, line: int, items: list[tuple[str, str]], excerpt: str) -> None:
-        if len(kept) < KEEP_PROBLEMS:
-            kept.extend(
+
+class _Pass:
+    """One reading of a job's file: every row checked, its problems kept (up to
+    KEEP_PROBLEMS) and counted, and the lines of its valid rows, as the staging file keeps
+    them, handed to ``sink`` some LOOKUP_BATCH at a time in file order. A row that repeats a
+    person we have carries ``"duplicate_of": id``."""
+
+    def __init__(self, job: ImportJob, sink, *, report=None, new_people_of=None):
+        self.job = job
+        self.sink = sink
+        # (rows done, bytes read) after each chunk; by default on the job's own row
+        self.report = report or self._report
+        self.new_people_of = new_people_of  # an import whose people are not "people we have"
+        self.kept: list[RowProblem] = []
+        self.counts = {"done": 0, "valid": 0, "invalid": 0, "duplicate": 0, "warning": 0}
+        self.pending: list[tuple] = []  # valid rows (checking.Chunk.valid) to look up
+
+    def _report(self, done: int, bytes_read: int) -> None:
+        ImportJob.objects.filter(pk=self.job.pk).update(rows_done=done, bytes_done=bytes_read)
+
+    def keep(self, kind: str, line: int, items: list[tuple[str, str]], excerpt: str) -> None:
+        if len(self.kept) < KEEP_PROBLEMS:
+            self.kept.extend(
                 RowProblem(
-                    workspace_id=job.workspace_id,
-                    job=job,
+                    workspace_id=self.job.workspace_id,
+                    job=self.job,
                     kind=kind,
                     line=line,
                     field=field_name[:40],
@@ -246,17 +258,22 @@ def job_check(job: ImportJob) -> ImportJob:
                 for field_name, message in items[:5]
             )
 
-    def flush_pending(out) -> None:
-        duplicates = _existing_people(job.workspace_id, pending)
-        for line, staged, _emails, _phones, excerpt in pending:
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        duplicates = _existing_people(
+            self.job.workspace_id, self.pending, leaving_out=self.new_people_of
+        )
+        lines = []
+        for line, staged, _emails, _phones, excerpt in self.pending:
             existing = duplicates.get(line)
             if existing:
-                counts["duplicate"] += 1
-                if len(kept) < KEEP_PROBLEMS:
-                    kept.append(
+                self.counts["duplicate"] += 1
+                if len(self.kept) < KEEP_PROBLEMS:
+                    self.kept.append(
                         RowProblem(
-                            workspace_id=job.workspace_id,
-                            job=job,
+                            workspace_id=self.job.workspace_id,
+                            job=self.job,
                             kind=ProblemKind.DUPLICATE,
                             line=line,
                             existing_person_id=existing[0],
@@ -266,27 +283,60 @@ def job_check(job: ImportJob) -> ImportJob:
                         )
                     )
                 # The staged object with one more key: '{…}' -> '{…,"duplicate_of":7}'.
-                out.write(f'{staged[:-1]},"duplicate_of":{int(existing[0])}}}\n')
+                lines.append(f'{staged[:-1]},"duplicate_of":{int(existing[0])}}}')
             else:
-                out.write(staged)
-                out.write("\n")
-        pending.clear()
+                lines.append(staged)
+        self.pending.clear()
+        self.sink(lines)
 
-    try:
-        with staging.open("w", encoding="utf-8") as out, reading.open_records(job) as source:
+    def run(self) -> None:
+        """Read the file; ValidationError for one that cannot be read as contacts."""
+        region = self.job.workspace.default_country or "BG"
+        counts = self.counts
+        with reading.open_records(self.job) as source:
             for chunk in checking.checked_chunks(source, region):
                 for line, kind, items, excerpt in chunk.notes:
                     counts["invalid" if kind == checking.ERROR else "warning"] += 1
-                    keep(kind, line, items, excerpt)
+                    self.keep(kind, line, items, excerpt)
                 counts["done"] += chunk.rows
                 counts["valid"] += len(chunk.valid)
-                pending.extend(chunk.valid)
-                if len(pending) >= 1000:
-                    flush_pending(out)
-                ImportJob.objects.filter(pk=job.pk).update(
-                    rows_done=counts["done"], bytes_done=source.bytes_read()
-                )
-            flush_pending(out)
+                self.pending.extend(chunk.valid)
+                self.report(counts["done"], source.bytes_read())
+                if len(self.pending) >= LOOKUP_BATCH:
+                    self.flush()
+            self.flush()
+
+    def totals(self) -> dict:
+        """The job's fields that say what the check found."""
+        counts = self.counts
+        return {
+            "rows_total": counts["done"],
+            "rows_done": counts["done"],
+            "bytes_done": self.job.size,
+            "rows_valid": counts["valid"],
+            "rows_invalid": counts["invalid"],
+            "rows_duplicate": counts["duplicate"],
+            "rows_warning": counts["warning"],
+            "message": "" if counts["done"] else _("The file has no contacts in it."),
+        }
+
+
+def job_check(job: ImportJob) -> ImportJob:
+    """Read the whole file, keep its problems and stage its valid rows."""
+    _set_status(
+        job, Status.CHECKING, expected=(Status.QUEUED,), started_at=timezone.now(), **_CHECK_RESET
+    )
+    RowProblem.objects.filter(job=job).delete()
+    staging = _staging_path(job)
+    try:
+        with staging.open("w", encoding="utf-8") as out:
+
+            def stage(lines: list[str]) -> None:
+                out.write("\n".join(lines))
+                out.write("\n")
+
+            check = _Pass(job, stage)
+            check.run()
     except ValidationError as e:
         staging.unlink(missing_ok=True)
         return _fail(job, " ".join(e.messages))
@@ -294,22 +344,12 @@ def job_check(job: ImportJob) -> ImportJob:
         logger.exception("Checking import %s failed", job.pk)
         staging.unlink(missing_ok=True)
         return _fail(job, _("Svrazka could not read this file."))
-    RowProblem.objects.bulk_create(kept[:KEEP_PROBLEMS], batch_size=500)
-    message = ""
-    if counts["done"] == 0:
-        message = _("The file has no contacts in it.")
+    RowProblem.objects.bulk_create(check.kept[:KEEP_PROBLEMS], batch_size=500)
     _set_status(
         job,
-        Status.CHECKED if counts["done"] else Status.FAILED,
+        Status.CHECKED if check.counts["done"] else Status.FAILED,
         expected=(Status.CHECKING,),
-        rows_total=counts["done"],
-        rows_done=counts["done"],
-        bytes_done=job.size,
-        rows_valid=counts["valid"],
-        rows_invalid=counts["invalid"],
-        rows_duplicate=counts["duplicate"],
-        rows_warning=counts["warning"],
-        message=message,
+        **check.totals(),
     )
     return job
 
@@ -322,9 +362,10 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
     return job
 
 
-def _existing_people(workspace_id: int, rows: list[tuple]) -> dict:
+def _existing_people(workspace_id: int, rows: list[tuple], *, leaving_out=None) -> dict:
     """line -> (person id, field, message) for rows (checking.Chunk.valid) whose email or
-    phone a person already has."""
+    phone a person already has; not the people the import ``leaving_out`` (a job's id) is
+    bringing in, when it looks while it loads."""
     by_email: dict[str, int] = {}
     by_phone: dict[str, int] = {}
     for line, _staged, emails, phones, _excerpt in rows:
@@ -334,9 +375,10 @@ def _existing_people(workspace_id: int, rows: list[tuple]) -> dict:
             by_phone.setdefault(phone, line)
     found: dict[int, tuple[int, str, str]] = {}
     if by_email:
-        for email, person_id in PersonEmail.objects.filter(
-            workspace_id=workspace_id, email__in=list(by_email)
-        ).values_list("email", "person_id"):
+        emails = PersonEmail.objects.filter(workspace_id=workspace_id, email__in=list(by_email))
+        if leaving_out:
+            emails = emails.exclude(person__source_import_id=leaving_out)
+        for email, person_id in emails.values_list("email", "person_id"):
             found.setdefault(
                 by_email[email],
                 (
@@ -346,9 +388,10 @@ def _existing_people(workspace_id: int, rows: list[tuple]) -> dict:
                 ),
             )
     if by_phone:
-        for phone, person_id in PersonPhone.objects.filter(
-            workspace_id=workspace_id, number__in=list(by_phone)
-        ).values_list("number", "person_id"):
+        phones = PersonPhone.objects.filter(workspace_id=workspace_id, number__in=list(by_phone))
+        if leaving_out:
+            phones = phones.exclude(person__source_import_id=leaving_out)
+        for phone, person_id in phones.values_list("number", "person_id"):
             found.setdefault(
                 by_phone[phone],
                 (
@@ -481,11 +524,11 @@ class _Loader:
         self.counts = {"people": 0, "organisations": 0, "affiliations": 0}
         self.token_run: list[tuple] = []  # PostgreSQL: token rows waiting to be sorted
 
-    def tables_to_rebuild(self) -> list[bulkload.Table]:
-        """The people's tables whose indexes are built once after this load rather than kept up
-        row by row (bulkload.indexes_set_aside): when the import is big next to what the
-        database already holds. The organisations' indexes stay, the load looks names up."""
-        people = self.job.rows_valid
+    def tables_to_rebuild(self, people: int) -> list[bulkload.Table]:
+        """The people's tables whose indexes are built once after this load of about ``people``
+        rather than kept up row by row (bulkload.indexes_set_aside): when the import is big
+        next to what the database already holds. The organisations' indexes stay, the load
+        looks names up."""
         if people < REBUILD_INDEXES_FROM or people * 2 < bulkload.table_rows(self.tables["person"]):
             return []
         return [self.tables[name] for name in ("person", "email", "phone", "ptoken", "ptag", "aff")]
@@ -615,7 +658,7 @@ def job_commit(job: ImportJob) -> ImportJob:
     try:
         with transaction.atomic():
             loader = _Loader(job)
-            with bulkload.indexes_set_aside(loader.tables_to_rebuild()):
+            with bulkload.indexes_set_aside(loader.tables_to_rebuild(job.rows_valid)):
                 batch: list[tuple[str, dict]] = []
                 for staged, values in _read_staged(job):
                     if job.skip_duplicates and values.get("duplicate_of"):
@@ -646,6 +689,129 @@ def job_commit(job: ImportJob) -> ImportJob:
         return _fail(job, _("The import failed; nothing was stored. Try again, or ask for help."))
     progress.remove()
     _staging_path(job).unlink(missing_ok=True)
+    job.refresh_from_db()
+    return job
+
+
+# --- checking and loading in one pass ----------------------------------------------------------
+
+# The indexes a load that looks people up while it runs keeps in place (_Pass.flush).
+LOOKUP_INDEXES = ("personemail_ws_email", "personphone_ws_number")
+
+
+class _NotLoaded(Exception):
+    """A file whose rows are not to be stored after all: the transaction is rolled back."""
+
+
+class _LoadWhileChecking:
+    """The sink of a `_Pass` that loads the rows as they are checked (job_import_at_once)."""
+
+    def __init__(self, job: ImportJob, stack: ExitStack, progress: _Progress, *, doomed):
+        self.job = job
+        self.stack = stack
+        self.progress = progress
+        self.doomed = doomed  # whether a row seen makes the whole file go unstored
+        self.loader = _Loader(job)
+        self.batch: list[tuple[str, dict]] = []
+        self.done = 0
+        self.seen = (0, 0)  # rows checked, bytes read
+        self.started = False
+
+    def report(self, rows: int, bytes_read: int) -> None:
+        self.seen = (rows, bytes_read)
+        self.progress.write(rows)
+
+    def take(self, lines: list[str]) -> None:
+        if self.doomed():
+            return  # what is loaded now would only be rolled back
+        if not self.started:
+            # How many rows the file has, from the share of it read so far.
+            rows, bytes_read = self.seen
+            people = self.job.size * rows // bytes_read if bytes_read else rows
+            tables = self.loader.tables_to_rebuild(people)
+            self.stack.enter_context(bulkload.indexes_set_aside(tables, keep=LOOKUP_INDEXES))
+            self.started = True
+        skip_duplicates = self.job.skip_duplicates
+        for line in lines:
+            values = checking.staged_values(line)
+            if skip_duplicates and values.get("duplicate_of"):
+                continue
+            self.batch.append((line, values))
+            if len(self.batch) >= BATCH:
+                self.loader.load(self.batch)
+                self.done += len(self.batch)
+                self.batch = []
+
+    def finish(self) -> None:
+        if self.batch:
+            self.loader.load(self.batch)
+            self.done += len(self.batch)
+            self.batch = []
+        if self.loader.token_run:
+            self.loader.write_tokens()
+
+
+def job_import_at_once(
+    job: ImportJob, *, skip_invalid: bool = False, skip_duplicates: bool = False
+) -> ImportJob:
+    """Check and load a file in one pass, for the command line (nobody reviews the rows in
+    between): each LOOKUP_BATCH or so valid rows are loaded, in the import's one transaction,
+    while worker processes check the next ones.
+
+    The outcome is the two steps': a file with a row that has a problem (unless
+    ``skip_invalid``) or without a row to import ends CHECKED, its problems listed and
+    nothing stored, as `job_check` leaves it; otherwise DONE, as `job_commit` leaves it. Rows
+    that repeat a person are looked for among the people we had before this import.
+    """
+    _set_status(
+        job,
+        Status.CHECKING,
+        expected=(Status.QUEUED,),
+        started_at=timezone.now(),
+        skip_invalid=skip_invalid,
+        skip_duplicates=skip_duplicates,
+        **_CHECK_RESET,
+    )
+    RowProblem.objects.filter(job=job).delete()
+    progress = _Progress(job)
+    check = None
+    try:
+        with transaction.atomic():
+            with ExitStack() as stack:
+                load = _LoadWhileChecking(
+                    job,
+                    stack,
+                    progress,
+                    doomed=lambda: bool(check.counts["invalid"]) and not skip_invalid,
+                )
+                check = _Pass(job, load.take, report=load.report, new_people_of=job.pk)
+                check.run()
+                if check.counts["invalid"] and not skip_invalid or not load.started:
+                    raise _NotLoaded
+                load.finish()
+            RowProblem.objects.bulk_create(check.kept[:KEEP_PROBLEMS], batch_size=500)
+            ImportJob.objects.filter(pk=job.pk).update(
+                **check.totals(),
+                status=Status.DONE,
+                people_created=load.loader.counts["people"],
+                organisations_created=load.loader.counts["organisations"],
+                affiliations_created=load.loader.counts["affiliations"],
+                finished_at=timezone.now(),
+                version=job.version + 1,
+            )
+    except _NotLoaded:
+        RowProblem.objects.bulk_create(check.kept[:KEEP_PROBLEMS], batch_size=500)
+        totals = check.totals()
+        status = Status.CHECKED if totals["rows_total"] else Status.FAILED
+        _set_status(job, status, expected=(Status.CHECKING,), **totals)
+        return job
+    except ValidationError as e:
+        return _fail(job, " ".join(e.messages))
+    except Exception:
+        logger.exception("Import %s failed", job.pk)
+        return _fail(job, _("The import failed; nothing was stored. Try again, or ask for help."))
+    finally:
+        progress.remove()
     job.refresh_from_db()
     return job
 

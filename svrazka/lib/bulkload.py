@@ -5,7 +5,7 @@ The caller gives the values of the columns it names; every other column gets its
 """
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
@@ -161,9 +161,10 @@ def table_rows(table: "Table") -> int:
 
 
 @contextmanager
-def indexes_set_aside(tables: list["Table"]) -> Iterator[None]:
-    """SQLite, inside the current transaction: the tables' secondary indexes are dropped for
-    the body and built again from the loaded rows after it.
+def indexes_set_aside(tables: list["Table"], keep: Iterable[str] = ()) -> Iterator[None]:
+    """SQLite, inside the current transaction: the tables' secondary indexes (but those named
+    in ``keep``, which the body reads) are dropped for the body and built again from the loaded
+    rows after it.
 
     Millions of inserts in random key order cost far more than one sorted build. Other
     connections keep reading the committed indexes (WAL: a snapshot, schema included), and if
@@ -176,7 +177,7 @@ def indexes_set_aside(tables: list["Table"]) -> Iterator[None]:
         return
     if not connection.in_atomic_block:
         raise RuntimeError("indexes_set_aside needs a transaction")
-    indexes = secondary_indexes([t.name for t in tables])
+    indexes = [i for i in secondary_indexes([t.name for t in tables]) if i[0] not in keep]
     with connection.cursor() as cursor:
         for name, _sql in indexes:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
