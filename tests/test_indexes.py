@@ -52,3 +52,39 @@ def test_no_contact_table_indexes_a_column_alone_that_another_index_leads():
             ):
                 twice.append(f"{model._meta.db_table}.{column}")
     assert twice == []
+
+
+def test_deleting_a_workspace_deletes_its_peoples_rows_without_a_constraint_to_do_it(
+    workspace, alice
+):
+    """A person's emails, phones, tags, affiliations and search tokens have no database
+    constraint to their workspace (contacts.models.restated_workspace); the ORM still
+    deletes them with it, and nothing of another workspace."""
+    from svrazka.accounts.models import Workspace
+    from svrazka.contacts.models import (
+        Affiliation,
+        PersonEmail,
+        PersonPhone,
+        PersonTag,
+        PersonToken,
+        Tag,
+    )
+    from svrazka.contacts.services import affiliation_create
+    from tests.factories import make_organisation, make_person
+
+    other = Workspace.objects.create(slug="other-ngo", name="Other")
+    for ws in (workspace, other):
+        tag = Tag.objects.create(workspace=ws, name="Партньори")
+        person = make_person(
+            ws, alice, emails=["a@example.org"], phones=["+359888123456"], tags=[tag]
+        )
+        affiliation_create(
+            workspace=ws, actor=alice, person=person, organisation=make_organisation(ws, alice),
+            data={"position": "координатор"},
+        )  # fmt: skip
+    tables = (PersonEmail, PersonPhone, PersonTag, Affiliation, PersonToken)
+    assert all(model.objects.filter(workspace=workspace).exists() for model in tables)
+    workspace_id = workspace.pk
+    workspace.delete()
+    assert not any(model.objects.filter(workspace_id=workspace_id).exists() for model in tables)
+    assert all(model.objects.filter(workspace=other).exists() for model in tables)

@@ -77,6 +77,22 @@ class WorkspaceOwned(models.Model):
         abstract = True
 
 
+def restated_workspace() -> models.ForeignKey:
+    """The workspace of a row that belongs to a person (an email, a phone, a tag, an
+    affiliation), restating the person's for the wall's queries. Indexed, as every
+    workspace (an index leads with it), but without a database constraint: the person's own
+    constraint already holds the row to a person of an existing workspace, and the ORM
+    deletes the row with its workspace as before. PostgreSQL checks every constraint of every
+    row an import writes when it commits: a million people, 3.8 million checks fewer (~20 s)."""
+    return models.ForeignKey(
+        "accounts.Workspace",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+
+
 class Cause(WorkspaceOwned):
     """A cause or theme an organisation or person works on (education, environment, youth…)."""
 
@@ -246,6 +262,7 @@ class Person(Contact):
 
 
 class PersonEmail(WorkspaceOwned):
+    workspace = restated_workspace()
     person = models.ForeignKey(  # indexed by personemail_unique, which leads with it
         Person, on_delete=models.CASCADE, related_name="emails", db_index=False
     )
@@ -264,6 +281,7 @@ class PersonEmail(WorkspaceOwned):
 
 
 class PersonPhone(WorkspaceOwned):
+    workspace = restated_workspace()
     person = models.ForeignKey(  # indexed by personphone_unique, which leads with it
         Person, on_delete=models.CASCADE, related_name="phones", db_index=False
     )
@@ -284,6 +302,7 @@ class PersonPhone(WorkspaceOwned):
 class Affiliation(WorkspaceOwned):
     """A person at an organisation: position, from, to."""
 
+    workspace = restated_workspace()
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="affiliations"
@@ -366,6 +385,7 @@ class OrganisationTag(WorkspaceOwned):
 
 
 class PersonTag(WorkspaceOwned):
+    workspace = restated_workspace()
     # Indexed by persontag_unique, which leads with it.
     person = models.ForeignKey(Person, on_delete=models.CASCADE, db_index=False)
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
