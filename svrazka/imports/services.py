@@ -525,6 +525,29 @@ class _Loader:
         # PostgreSQL: how many token rows wait in TOKENS_TABLE (a person's tokens as one array)
         self.token_run = 0
         self.tokens_ready = False
+        self.batch: list[tuple[str, dict]] = []  # staged rows waiting for load()
+        self.done = 0  # staged rows loaded (or skipped as duplicates)
+
+    def add(self, staged: str, values: dict) -> bool:
+        """Take a staged row (its JSON text and values), and load the rows taken when there
+        are BATCH of them: whether it did. A duplicate is left out if the job says so."""
+        if self.job.skip_duplicates and values.get("duplicate_of"):
+            return False
+        self.batch.append((staged, values))
+        if len(self.batch) < BATCH:
+            return False
+        self.load(self.batch)
+        self.done += len(self.batch)
+        self.batch = []
+        return True
+
+    def finish(self) -> None:
+        """Load what is left of the rows taken, and the tokens gathered."""
+        if self.batch:
+            self.load(self.batch)
+            self.done += len(self.batch)
+            self.batch = []
+        self.write_tokens()
 
     def tables_to_rebuild(self, people: int) -> list[bulkload.Table]:
         """The people's tables whose indexes are built once after this load of about ``people``
@@ -690,28 +713,17 @@ def job_commit(job: ImportJob) -> ImportJob:
     if job.status != Status.IMPORTING:
         return job
     progress = _Progress(job)
-    done = 0
     try:
         with transaction.atomic():
             loader = _Loader(job)
             with bulkload.indexes_set_aside(loader.tables_to_rebuild(job.rows_valid)):
-                batch: list[tuple[str, dict]] = []
                 for staged, values in _read_staged(job):
-                    if job.skip_duplicates and values.get("duplicate_of"):
-                        continue
-                    batch.append((staged, values))
-                    if len(batch) >= BATCH:
-                        loader.load(batch)
-                        done += len(batch)
-                        batch = []
-                        progress.write(done)
-                if batch:
-                    loader.load(batch)
-                    done += len(batch)
-                loader.write_tokens()
+                    if loader.add(staged, values):
+                        progress.write(loader.done)
+                loader.finish()
             ImportJob.objects.filter(pk=job.pk).update(
                 status=Status.DONE,
-                rows_done=done,
+                rows_done=loader.done,
                 people_created=loader.counts["people"],
                 organisations_created=loader.counts["organisations"],
                 affiliations_created=loader.counts["affiliations"],
@@ -747,8 +759,6 @@ class _LoadWhileChecking:
         self.progress = progress
         self.doomed = doomed  # whether a row seen makes the whole file go unstored
         self.loader = _Loader(job)
-        self.batch: list[tuple[str, dict]] = []
-        self.done = 0
         self.seen = (0, 0)  # rows checked, bytes read
         self.started = False
 
@@ -766,23 +776,8 @@ class _LoadWhileChecking:
             tables = self.loader.tables_to_rebuild(people)
             self.stack.enter_context(bulkload.indexes_set_aside(tables, keep=LOOKUP_INDEXES))
             self.started = True
-        skip_duplicates = self.job.skip_duplicates
         for line in lines:
-            values = checking.staged_values(line)
-            if skip_duplicates and values.get("duplicate_of"):
-                continue
-            self.batch.append((line, values))
-            if len(self.batch) >= BATCH:
-                self.loader.load(self.batch)
-                self.done += len(self.batch)
-                self.batch = []
-
-    def finish(self) -> None:
-        if self.batch:
-            self.loader.load(self.batch)
-            self.done += len(self.batch)
-            self.batch = []
-        self.loader.write_tokens()
+            self.loader.add(line, checking.staged_values(line))
 
 
 def job_import_at_once(
@@ -822,7 +817,7 @@ def job_import_at_once(
                 check.run()
                 if check.counts["invalid"] and not skip_invalid or not load.started:
                     raise _NotLoaded
-                load.finish()
+                load.loader.finish()
             RowProblem.objects.bulk_create(check.kept[:KEEP_PROBLEMS], batch_size=500)
             ImportJob.objects.filter(pk=job.pk).update(
                 **check.totals(),
@@ -864,9 +859,7 @@ def job_import_now(
     if connection.vendor == "sqlite":
         return job_import_at_once(job, skip_invalid=skip_invalid, skip_duplicates=skip_duplicates)
     job = job_check(job)
-    if job.status != Status.CHECKED or not job.rows_valid:
-        return job
-    if job.rows_invalid and not skip_invalid:
+    if job.status != Status.CHECKED or not job.rows_valid or job.rows_invalid and not skip_invalid:
         return job
     job_start_import(
         job=job, skip_invalid=skip_invalid, skip_duplicates=skip_duplicates, background=False

@@ -146,8 +146,8 @@ def tokens(*texts: str) -> set[str]:
     Each word gives its skeleton, and the skeleton of its plain folded form where that
     differs ("Živkov" gives "jivkov" and "zivkov", so "Zivkov" typed without the háček
     finds it). A whitespace-free chunk made of several words ("Ivanova-Petrova", "O'Brien",
-    an e-mail address) also gives the tokens
-    of its words written together, so "obrien" finds O'Brien.
+    an e-mail address) also gives the tokens of its words written together, so "obrien"
+    finds O'Brien.
     """
     result: set[str] = set()
     for text in texts:
