@@ -9,7 +9,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from svrazka.contacts.models import Affiliation, Organisation, Person, PersonEmail, PersonToken
+from svrazka.contacts.models import (
+    Affiliation,
+    Organisation,
+    Person,
+    PersonEmail,
+    PersonPhone,
+    PersonToken,
+)
 from svrazka.imports import services
 from svrazka.imports.models import ImportJob, ProblemKind, SavedMapping, Status
 from tests.api_client import Caller
@@ -526,6 +533,48 @@ def test_a_one_pass_import_looks_for_duplicates_among_the_people_we_had(
         assert {name for seen in indexes_seen for name in seen} == expected
     job = services.job_undo(job=job, actor=alice)
     assert Person.objects.filter(workspace=workspace).count() == 1
+
+
+GOOGLE_HEADER = (
+    "First Name,Last Name,Organization Name,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,"
+    "Phone 1 - Value,Labels\n"
+)
+
+
+def _lookups(queries) -> dict[str, int]:
+    """How many of the captured queries looked rows' emails and phones up."""
+    counted = {}
+    for kind, model in (("email", PersonEmail), ("phone", PersonPhone)):
+        table = f"{connection.ops.quote_name(model._meta.db_table)} v "
+        counted[kind] = sum(table in q["sql"] for q in queries)
+    return counted
+
+
+@pytest.mark.parametrize("one_pass", [False, True])
+def test_only_what_the_workspace_holds_is_looked_up(workspace, alice, one_pass):
+    """A first import asks nothing of the people we have (there are none); a workspace with
+    phones but no emails is asked about phones alone, and the duplicate is still found."""
+    from django.test.utils import CaptureQueriesContext
+
+    text = GOOGLE_HEADER + (
+        "Ivan,Ivanov,,Work,ivan@example.org,Mobile,+359 88 812 3456,\n"
+        "Ana,Popa,,Work,ana@example.ro,,,\n"
+    )
+    run = services.job_import_at_once if one_pass else services.job_check
+    with CaptureQueriesContext(connection) as queries:
+        job = run(_upload(workspace, alice, text))
+    assert job.rows_valid == 2 and job.rows_duplicate == 0
+    assert _lookups(queries) == {"email": 0, "phone": 0}
+    if one_pass:
+        services.job_undo(job=job, actor=alice)
+    ivan = make_person(workspace, alice, given_name="Иван", phones=["+359888123456"])
+    with CaptureQueriesContext(connection) as queries:
+        job = run(_upload(workspace, alice, text))
+    assert _lookups(queries) == {"email": 0, "phone": 1}
+    assert job.rows_duplicate == 1
+    assert list(job.problems.values_list("line", "field", "existing_person_id")) == [
+        (2, "phone", ivan.pk)
+    ]
 
 
 def test_the_command_takes_a_mapping_by_column_name(workspace, tmp_path):

@@ -22,6 +22,7 @@ from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -239,6 +240,9 @@ class _Pass:
         self.kept: list[RowProblem] = []
         self.counts = {"done": 0, "valid": 0, "invalid": 0, "duplicate": 0, "warning": 0}
         self.pending: list[tuple] = []  # valid rows (checking.Chunk.valid) to look up
+        # Whether the workspace has anyone's email, phone to compare with ("email", "phone"),
+        # as it was when the first rows were looked up: none, no lookups (a first import).
+        self.held: frozenset[str] | None = None
 
     def _report(self, done: int, bytes_read: int) -> None:
         ImportJob.objects.filter(pk=self.job.pk).update(rows_done=done, bytes_done=bytes_read)
@@ -261,8 +265,10 @@ class _Pass:
     def flush(self) -> None:
         if not self.pending:
             return
+        if self.held is None:
+            self.held = _contact_kinds_held(self.job.workspace_id)
         duplicates = _existing_people(
-            self.job.workspace_id, self.pending, leaving_out=self.new_people_of
+            self.job.workspace_id, self.pending, leaving_out=self.new_people_of, kinds=self.held
         )
         lines = []
         for line, staged, _emails, _phones, excerpt in self.pending:
@@ -362,44 +368,67 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
     return job
 
 
-def _existing_people(workspace_id: int, rows: list[tuple], *, leaving_out=None) -> dict:
+def _contact_kinds_held(workspace_id: int) -> frozenset[str]:
+    """Which of "email", "phone" some person of the workspace has."""
+    held = set()
+    if PersonEmail.objects.filter(workspace_id=workspace_id).exists():
+        held.add("email")
+    if PersonPhone.objects.filter(workspace_id=workspace_id).exists():
+        held.add("phone")
+    return frozenset(held)
+
+
+# What a row's emails and phones are looked up in: (kind, table, column).
+_LOOKUPS = (
+    ("email", PersonEmail._meta.db_table, "email"),
+    ("phone", PersonPhone._meta.db_table, "number"),
+)
+
+
+def _existing_people(
+    workspace_id: int, rows: list[tuple], *, leaving_out=None, kinds=frozenset(("email", "phone"))
+) -> dict:
     """line -> (person id, field, message) for rows (checking.Chunk.valid) whose email or
     phone a person already has; not the people the import ``leaving_out`` (a job's id) is
-    bringing in, when it looks while it loads."""
-    by_email: dict[str, int] = {}
-    by_phone: dict[str, int] = {}
+    bringing in, when it looks while it loads. Only the ``kinds`` of value are looked up.
+
+    A query a kind, its values as one parameter (a JSON list on SQLite, an array on
+    PostgreSQL): a thousand rows' values cost a fifth of what a thousand parameters do."""
+    wanted: dict[str, dict[str, int]] = {"email": {}, "phone": {}}
     for line, _staged, emails, phones, _excerpt in rows:
         for email in emails:
-            by_email.setdefault(email, line)
+            wanted["email"].setdefault(email, line)
         for phone in phones:
-            by_phone.setdefault(phone, line)
+            wanted["phone"].setdefault(phone, line)
+    messages = {
+        "email": _("Same email as a person we have: %(value)s"),
+        "phone": _("Same phone as a person we have: %(value)s"),
+    }
+    person_table = connection.ops.quote_name(Person._meta.db_table)
     found: dict[int, tuple[int, str, str]] = {}
-    if by_email:
-        emails = PersonEmail.objects.filter(workspace_id=workspace_id, email__in=list(by_email))
-        if leaving_out:
-            emails = emails.exclude(person__source_import_id=leaving_out)
-        for email, person_id in emails.values_list("email", "person_id"):
-            found.setdefault(
-                by_email[email],
-                (
-                    person_id,
-                    "email",
-                    _("Same email as a person we have: %(value)s") % {"value": email},
-                ),
+    with connection.cursor() as cursor:
+        for kind, table, column in _LOOKUPS:
+            lines = wanted[kind]
+            if kind not in kinds or not lines:
+                continue
+            if connection.vendor == "postgresql":
+                among, values = "= ANY(%s)", list(lines)
+            else:
+                among, values = "IN (SELECT value FROM json_each(%s))", orjson.dumps(list(lines))
+            sql = (
+                f"SELECT v.{column}, v.person_id FROM {connection.ops.quote_name(table)} v "
+                f"WHERE v.workspace_id = %s AND v.{column} {among}"
             )
-    if by_phone:
-        phones = PersonPhone.objects.filter(workspace_id=workspace_id, number__in=list(by_phone))
-        if leaving_out:
-            phones = phones.exclude(person__source_import_id=leaving_out)
-        for phone, person_id in phones.values_list("number", "person_id"):
-            found.setdefault(
-                by_phone[phone],
-                (
-                    person_id,
-                    "phone",
-                    _("Same phone as a person we have: %(value)s") % {"value": phone},
-                ),
-            )
+            params = [workspace_id, values]
+            if leaving_out:
+                sql += (
+                    f" AND NOT EXISTS (SELECT 1 FROM {person_table} p "
+                    "WHERE p.id = v.person_id AND p.source_import_id = %s)"
+                )
+                params.append(leaving_out)
+            cursor.execute(sql + " ORDER BY v.id", params)
+            for value, person_id in cursor.fetchall():
+                found.setdefault(lines[value], (person_id, kind, messages[kind] % {"value": value}))
     return found
 
 
@@ -742,8 +771,9 @@ def job_commit(job: ImportJob) -> ImportJob:
 
 # --- checking and loading in one pass ----------------------------------------------------------
 
-# The indexes a load that looks people up while it runs keeps in place (_Pass.flush).
-LOOKUP_INDEXES = ("personemail_ws_email", "personphone_ws_number")
+# The indexes a load that looks people up while it runs keeps in place (_Pass.flush), by
+# what is looked up.
+LOOKUP_INDEXES = {"email": "personemail_ws_email", "phone": "personphone_ws_number"}
 
 
 class _NotLoaded(Exception):
@@ -753,11 +783,12 @@ class _NotLoaded(Exception):
 class _LoadWhileChecking:
     """The sink of a `_Pass` that loads the rows as they are checked (job_import_at_once)."""
 
-    def __init__(self, job: ImportJob, stack: ExitStack, progress: _Progress, *, doomed):
+    def __init__(self, job: ImportJob, stack: ExitStack, progress: _Progress, *, doomed, looked_up):
         self.job = job
         self.stack = stack
         self.progress = progress
         self.doomed = doomed  # whether a row seen makes the whole file go unstored
+        self.looked_up = looked_up  # what the check looks up: "email", "phone" (_Pass.held)
         self.loader = _Loader(job)
         self.seen = (0, 0)  # rows checked, bytes read
         self.started = False
@@ -774,7 +805,8 @@ class _LoadWhileChecking:
             rows, bytes_read = self.seen
             people = self.job.size * rows // bytes_read if bytes_read else rows
             tables = self.loader.tables_to_rebuild(people)
-            self.stack.enter_context(bulkload.indexes_set_aside(tables, keep=LOOKUP_INDEXES))
+            keep = [LOOKUP_INDEXES[kind] for kind in self.looked_up()]
+            self.stack.enter_context(bulkload.indexes_set_aside(tables, keep=keep))
             self.started = True
         for line in lines:
             self.loader.add(line, checking.staged_values(line))
@@ -812,6 +844,7 @@ def job_import_at_once(
                     stack,
                     progress,
                     doomed=lambda: bool(check.counts["invalid"]) and not skip_invalid,
+                    looked_up=lambda: check.held or (),
                 )
                 check = _Pass(job, load.take, report=load.report, new_people_of=job.pk)
                 check.run()
