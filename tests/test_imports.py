@@ -675,6 +675,33 @@ def test_a_big_file_is_checked_by_worker_processes_with_the_same_result(
     assert job.status == Status.DONE and job.people_created == 2999
 
 
+def test_a_one_pass_import_tells_a_big_file_from_what_it_has_read_ahead(
+    workspace, alice, monkeypatch, settings
+):
+    """Whether the people's indexes are built after the load depends on how many rows the
+    file has, guessed when the first rows are loaded: from the bytes a row took among the
+    rows read, however far the reading has gone ahead of the check."""
+    from svrazka.imports import checking
+
+    lines = ["First Name,Last Name,URL,Email Address,Company,Position,Connected On"]
+    lines += [f"Мария{i},Петрова,,m{i}@x.bg,Сдружение {i % 40},Експерт," for i in range(3000)]
+    monkeypatch.setattr(checking, "POOL_FROM_BYTES", 0)
+    monkeypatch.setattr(checking, "CHUNK", 100)
+    monkeypatch.setattr(checking, "IN_FLIGHT", 8)  # 1,600 rows read ahead of the check
+    settings.IMPORT_CHECK_WORKERS = 2
+    guesses = []
+    tables_to_rebuild = services._Loader.tables_to_rebuild
+
+    def guessing(self, people):
+        guesses.append(people)
+        return tables_to_rebuild(self, people)
+
+    monkeypatch.setattr(services._Loader, "tables_to_rebuild", guessing)
+    job = services.job_import_at_once(_upload(workspace, alice, "\n".join(lines) + "\n"))
+    assert job.status == Status.DONE and job.people_created == 3000
+    assert len(guesses) == 1 and 2700 <= guesses[0] <= 3300
+
+
 def test_token_rows_are_written_in_the_order_of_their_index(workspace, alice, monkeypatch):
     """A person's search tokens are the services' own. PostgreSQL writes them in sorted
     runs (cheaper index inserts), made from one array a person; SQLite reads them out of the

@@ -26,7 +26,10 @@ from svrazka.lib import processes
 
 POOL_FROM_BYTES = 4 * 1024 * 1024  # smaller files are checked in this process
 CHUNK = 2000  # rows checked at a time (by a worker, when there are workers)
-IN_FLIGHT = 2  # chunks per worker read ahead: memory stays bounded whatever the file's size
+# Chunks per worker read ahead: memory stays bounded whatever the file's size (~2 MB a chunk),
+# and the workers go on checking while this process waits for the database to take a batch
+# (PostgreSQL, 1M rows in one pass: 2 chunks 201.5 s, 16 chunks 194.5 s).
+IN_FLIGHT = 16
 ERROR = ProblemKind.ERROR.value  # plain strings: they pickle without the enumeration
 WARNING = ProblemKind.WARNING.value
 

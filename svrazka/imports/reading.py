@@ -187,6 +187,7 @@ class RecordSource:
         self.path = job.file.path
         self.stream = None
         self._xlsx_rows = 0
+        self.rows_read = 0  # rows (or cards) read so far, and given out by `raw`
 
     def bytes_read(self) -> int:
         if self.stream is not None and not self.stream.closed:
@@ -216,10 +217,9 @@ class RecordSource:
         the header has), for `converter()` to make a record of, here or in another process."""
         fmt = self.job.detected_format
         try:
-            if fmt == Format.VCARD:
-                yield from self._cards()
-            else:
-                yield from self._table()
+            for row in self._cards() if fmt == Format.VCARD else self._table():
+                self.rows_read += 1
+                yield row
         except sniff.ImportFileError as e:
             raise _error(e.message) from None
 

@@ -10,8 +10,8 @@ and undo a finished import as a whole.
   emails, phones, search tokens, tags, and organisations (found by name, or created) with the
   affiliations. Progress goes to a small file, since the transaction hides the job's own row.
 - `job_import_at_once` does both in one pass: rows are loaded, in the one transaction, while
-  the next are checked; a row with a problem rolls everything back. `job_import_now` (the
-  command line) uses it on SQLite.
+  the next are checked; a row with a problem rolls everything back. The command line uses it
+  (1M rows, PostgreSQL: 228.2 s in two steps, 194.5 s in one pass; bench/README.md).
 - `job_undo` deletes what the import created, in one transaction, or nothing.
 """
 
@@ -243,6 +243,7 @@ class _Pass:
         # Whether the workspace has anyone's email, phone to compare with ("email", "phone"),
         # as it was when the first rows were looked up: none, no lookups (a first import).
         self.held: frozenset[str] | None = None
+        self.read = (0, 0)  # (rows, bytes) of the file read so far, checked or not yet
 
     def _report(self, done: int, bytes_read: int) -> None:
         ImportJob.objects.filter(pk=self.job.pk).update(rows_done=done, bytes_done=bytes_read)
@@ -307,10 +308,16 @@ class _Pass:
                 counts["done"] += chunk.rows
                 counts["valid"] += len(chunk.valid)
                 self.pending.extend(chunk.valid)
-                self.report(counts["done"], source.bytes_read())
+                self.read = (source.rows_read, source.bytes_read())
+                self.report(counts["done"], self.read[1])
                 if len(self.pending) >= LOOKUP_BATCH:
                     self.flush()
             self.flush()
+
+    def rows_expected(self) -> int:
+        """How many rows the file has, from the bytes a row has taken so far."""
+        rows, bytes_read = self.read
+        return self.job.size * rows // bytes_read if bytes_read else rows
 
     def totals(self) -> dict:
         """The job's fields that say what the check found."""
@@ -781,31 +788,29 @@ class _NotLoaded(Exception):
 
 
 class _LoadWhileChecking:
-    """The sink of a `_Pass` that loads the rows as they are checked (job_import_at_once)."""
+    """A `_Pass` (``check``) whose rows are loaded as they are checked (job_import_at_once)."""
 
-    def __init__(self, job: ImportJob, stack: ExitStack, progress: _Progress, *, doomed, looked_up):
+    def __init__(self, job: ImportJob, stack: ExitStack, progress: _Progress):
         self.job = job
         self.stack = stack
         self.progress = progress
-        self.doomed = doomed  # whether a row seen makes the whole file go unstored
-        self.looked_up = looked_up  # what the check looks up: "email", "phone" (_Pass.held)
         self.loader = _Loader(job)
-        self.seen = (0, 0)  # rows checked, bytes read
         self.started = False
+        self.check = _Pass(job, self.take, report=self.report, new_people_of=job.pk)
 
     def report(self, rows: int, bytes_read: int) -> None:
-        self.seen = (rows, bytes_read)
         self.progress.write(rows)
+
+    def doomed(self) -> bool:
+        """Whether a row seen makes the whole file go unstored."""
+        return bool(self.check.counts["invalid"]) and not self.job.skip_invalid
 
     def take(self, lines: list[str]) -> None:
         if self.doomed():
             return  # what is loaded now would only be rolled back
         if not self.started:
-            # How many rows the file has, from the share of it read so far.
-            rows, bytes_read = self.seen
-            people = self.job.size * rows // bytes_read if bytes_read else rows
-            tables = self.loader.tables_to_rebuild(people)
-            keep = [LOOKUP_INDEXES[kind] for kind in self.looked_up()]
+            tables = self.loader.tables_to_rebuild(self.check.rows_expected())
+            keep = [LOOKUP_INDEXES[kind] for kind in self.check.held or ()]
             self.stack.enter_context(bulkload.indexes_set_aside(tables, keep=keep))
             self.started = True
         for line in lines:
@@ -839,14 +844,8 @@ def job_import_at_once(
     try:
         with transaction.atomic():
             with ExitStack() as stack:
-                load = _LoadWhileChecking(
-                    job,
-                    stack,
-                    progress,
-                    doomed=lambda: bool(check.counts["invalid"]) and not skip_invalid,
-                    looked_up=lambda: check.held or (),
-                )
-                check = _Pass(job, load.take, report=load.report, new_people_of=job.pk)
+                load = _LoadWhileChecking(job, stack, progress)
+                check = load.check
                 check.run()
                 if check.counts["invalid"] and not skip_invalid or not load.started:
                     raise _NotLoaded
@@ -876,28 +875,6 @@ def job_import_at_once(
         progress.remove()
     job.refresh_from_db()
     return job
-
-
-def job_import_now(
-    job: ImportJob, *, skip_invalid: bool = False, skip_duplicates: bool = False
-) -> ImportJob:
-    """Check and load a file with nobody to review the rows in between (the command line),
-    with the outcome of `job_import_at_once`.
-
-    SQLite does it in one pass (1M rows: 222 → 195 s). PostgreSQL takes the two steps one
-    after the other: there the server's own work is what the load waits for, and the check's
-    worker processes beside it only took the server's CPU (1M rows: 365 s in two steps, 430 s
-    in one pass; bench/README.md).
-    """
-    if connection.vendor == "sqlite":
-        return job_import_at_once(job, skip_invalid=skip_invalid, skip_duplicates=skip_duplicates)
-    job = job_check(job)
-    if job.status != Status.CHECKED or not job.rows_valid or job.rows_invalid and not skip_invalid:
-        return job
-    job_start_import(
-        job=job, skip_invalid=skip_invalid, skip_duplicates=skip_duplicates, background=False
-    )
-    return job_commit(job)
 
 
 # --- undo -----------------------------------------------------------------------------------

@@ -203,6 +203,20 @@ def _phone(raw: str, regions: tuple[str, ...]) -> str | None:
     return possible
 
 
+@lru_cache(maxsize=100_000)
+def _good_name(value: str, limit: int) -> str | None:
+    """A name as `_Row.name` keeps it (single spaces), or None if it has a problem to tell.
+    Kept for the names seen last: a file repeats the same names (and organisations) often."""
+    value = " ".join(value.split())
+    if len(value) > limit or _FORMULA.match(value):
+        return None
+    try:
+        validate_plain_name(value)
+    except ValidationError:
+        return None
+    return value
+
+
 class _Row:
     def __init__(self, line: int):
         self.line = line
@@ -237,6 +251,11 @@ class _Row:
         return value
 
     def name(self, field_name: str, value: str, *, limit_name: str | None = None) -> str:
+        if not value:
+            return ""
+        cleaned = _good_name(value, MAX[limit_name or field_name])
+        if cleaned is not None:
+            return cleaned
         value = self.text(field_name, value, limit_name=limit_name)
         if not value:
             return ""

@@ -8,8 +8,8 @@
 an unknown layout are guessed. Rows with problems are listed; unless `--skip-invalid` is given,
 the command then exits with status 1 and stores nothing.
 
-On SQLite the file is read once: rows are loaded, in one transaction, while the next ones are
-checked (`services.job_import_now`), so the check and the load share the machine's cores.
+The file is read once: rows are loaded, in one transaction, while the next ones are checked
+(`services.job_import_at_once`), so the check and the load share the machine's cores.
 """
 
 import json
@@ -89,8 +89,8 @@ class Command(BaseCommand):
         if job.header and reading.needs_mapping(job.detected_format):
             names = reading.describe_mapping(job.header, job.mapping)
             out.write("Columns: " + "; ".join(names))
-        # Nothing is stored unless every row can be (or --skip-invalid); see job_import_now.
-        job = services.job_import_now(
+        # Nothing is stored unless every row can be (or --skip-invalid); see job_import_at_once.
+        job = services.job_import_at_once(
             job, skip_invalid=opts["skip_invalid"], skip_duplicates=opts["skip_duplicates"]
         )
         if job.status == Status.FAILED:
