@@ -6,11 +6,18 @@ import shutil
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from svrazka.accounts import services as accounts
 from svrazka.accounts.models import Membership, Role
 
 PASSWORD = "correct horse battery staple 42"
+
+# What a property test promises is its property, not how fast an example runs: on a busy
+# machine (two test workers, two cores) an example can take over Hypothesis's default 200 ms,
+# which failed a test once for no fault of the code.
+hypothesis_settings.register_profile("svrazka", deadline=None)
+hypothesis_settings.load_profile("svrazka")
 
 
 def pytest_configure(config):
