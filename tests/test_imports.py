@@ -191,6 +191,15 @@ def _people_indexes():
     )
 
 
+def _pragma(name: str) -> int | None:
+    """SQLite: a setting of this connection (None on PostgreSQL)."""
+    if connection.vendor != "sqlite":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA {name}")
+        return int(cursor.fetchone()[0])
+
+
 def test_a_big_import_builds_the_peoples_indexes_again_and_is_searchable(
     workspace, alice, alice_client, monkeypatch
 ):
@@ -207,8 +216,12 @@ def test_a_big_import_builds_the_peoples_indexes_again_and_is_searchable(
         return write(table, rows)
 
     monkeypatch.setattr(bulkload, "write", watching_write)
+    cache_size = _pragma("cache_size")
     job = _run(_upload(workspace, alice, LINKEDIN))
     assert job.status == Status.DONE and job.people_created == 3
+    # The builds' own cache and helper threads do not outlast them.
+    if connection.vendor == "sqlite":
+        assert (_pragma("cache_size"), _pragma("threads")) == (cache_size, 0)
     # SQLite loads without them and builds them once; PostgreSQL keeps them (no table lock).
     assert set(seen) == ({0} if connection.vendor == "sqlite" else {len(before)})
     assert _people_indexes() == before

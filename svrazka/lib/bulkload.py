@@ -31,6 +31,10 @@ class Formats:
 
 
 SORT_THREADS = 4  # SQLite's helper threads for building an index (PRAGMA threads)
+# SQLite's cache while it builds indexes, in KiB (PRAGMA cache_size, negative): the sorter
+# works within it, and sorts faster in a small one that stays in the CPU's caches (a million
+# people's two token indexes: 64 MB 11.2 s, 16 MB 8.5 s, 8 MB 7.5 s).
+SORT_CACHE_KIB = 8000
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -183,10 +187,14 @@ def indexes_set_aside(tables: list["Table"], keep: Iterable[str] = ()) -> Iterat
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
     yield
     with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        cache_size = int(cursor.fetchone()[0])
         # Helper threads sort the index entries side by side (23 -> 14 s for 11.8M tokens).
         cursor.execute(f"PRAGMA threads = {SORT_THREADS}")
+        cursor.execute(f"PRAGMA cache_size = -{SORT_CACHE_KIB}")
         try:
             for _name, sql in indexes:
                 cursor.execute(sql)
         finally:
             cursor.execute("PRAGMA threads = 0")
+            cursor.execute(f"PRAGMA cache_size = {cache_size}")
