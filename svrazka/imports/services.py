@@ -393,7 +393,7 @@ _LOOKUPS = (
 
 
 def _existing_people(
-    workspace_id: int, rows: list[tuple], *, leaving_out=None, kinds=frozenset(("email", "phone"))
+    workspace_id: int, rows: list[tuple], *, leaving_out, kinds: frozenset[str]
 ) -> dict:
     """line -> (person id, field, message) for rows (checking.Chunk.valid) whose email or
     phone a person already has; not the people the import ``leaving_out`` (a job's id) is
@@ -840,14 +840,13 @@ def job_import_at_once(
     )
     RowProblem.objects.filter(job=job).delete()
     progress = _Progress(job)
-    check = None
     try:
         with transaction.atomic():
             with ExitStack() as stack:
                 load = _LoadWhileChecking(job, stack, progress)
                 check = load.check
                 check.run()
-                if check.counts["invalid"] and not skip_invalid or not load.started:
+                if load.doomed() or not load.started:
                     raise _NotLoaded
                 load.loader.finish()
             RowProblem.objects.bulk_create(check.kept[:KEEP_PROBLEMS], batch_size=500)
