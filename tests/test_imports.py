@@ -16,6 +16,7 @@ from svrazka.contacts.models import (
     PersonEmail,
     PersonPhone,
     PersonToken,
+    Tag,
 )
 from svrazka.imports import services
 from svrazka.imports.models import ImportJob, ProblemKind, SavedMapping, Status
@@ -211,9 +212,9 @@ def test_a_big_import_builds_the_peoples_indexes_again_and_is_searchable(
 
     write, seen = bulkload.write, []
 
-    def watching_write(table, rows):
+    def watching_write(table, rows, *sender):
         seen.append(len(_people_indexes()))
-        return write(table, rows)
+        return write(table, rows, *sender)
 
     monkeypatch.setattr(bulkload, "write", watching_write)
     cache_size = _pragma("cache_size")
@@ -238,11 +239,11 @@ def test_a_load_that_fails_stores_nothing_and_keeps_every_index(workspace, alice
     write = bulkload.write
     calls = []
 
-    def failing_write(table, rows):
+    def failing_write(table, rows, *sender):
         calls.append(table.name)
         if table.name == Affiliation._meta.db_table and calls.count(table.name) == 2:
             raise RuntimeError("disk full")
-        return write(table, rows)
+        return write(table, rows, *sender)
 
     monkeypatch.setattr(bulkload, "write", failing_write)
     job = _run(_upload(workspace, alice, LINKEDIN))
@@ -251,6 +252,71 @@ def test_a_load_that_fails_stores_nothing_and_keeps_every_index(workspace, alice
     assert not Organisation.objects.filter(workspace=workspace).exists()
     assert not PersonToken.objects.filter(workspace=workspace).exists()
     assert _people_indexes() == before
+
+
+def test_a_load_the_database_refuses_midway_stores_nothing(workspace, alice, monkeypatch):
+    """The database itself rejects a batch (on PostgreSQL in the thread that sends the rows,
+    while the next batches are built): the job fails, nothing stays, the connection is fine."""
+    import threading
+
+    from svrazka.lib import bulkload
+
+    monkeypatch.setattr(services, "BATCH", 1)
+    sql_insert, sql_copy, calls = bulkload.Table.sql_insert, bulkload.Table.sql_copy, []
+
+    def broken(make):
+        def sql(table):
+            text = make(table)
+            if table.model is Affiliation:
+                calls.append(table.name)
+                if len(calls) == 2:  # the second row's affiliation names a column not there
+                    return text.replace('"position"', '"no_such_column"')
+            return text
+
+        return sql
+
+    monkeypatch.setattr(bulkload.Table, "sql_insert", broken(sql_insert))
+    monkeypatch.setattr(bulkload.Table, "sql_copy", broken(sql_copy))
+    job = _run(_upload(workspace, alice, LINKEDIN))
+    assert len(calls) >= 2
+    assert job.status == Status.FAILED and "nothing was stored" in job.message
+    assert not Person.objects.filter(workspace=workspace).exists()
+    assert not Organisation.objects.filter(workspace=workspace).exists()
+    assert not PersonToken.objects.filter(workspace=workspace).exists()
+    assert not [t for t in threading.enumerate() if t.name == "bulkload-sender"]
+
+
+def test_the_sender_keeps_order_answers_and_drops_what_a_failure_leaves(workspace, alice):
+    """PostgreSQL sends a load's rows from a thread of its own (bulkload.Sender); SQLite
+    writes them in the caller's thread."""
+    from django.db import transaction
+
+    from svrazka.lib import bulkload
+
+    job = _upload(workspace, alice, LINKEDIN)
+    if connection.vendor != "postgresql":
+        assert services._Loader(job).sender is None
+        return
+    table = bulkload.Table(Tag, ["workspace", "name"])
+    with transaction.atomic():
+        with bulkload.Sender(depth=2) as sender:
+            for name in ("Алфа", "Бета", "Гама"):
+                bulkload.write(table, [(workspace.pk, name)], sender)
+            asked = sender.ask(
+                "SELECT count(*) FROM contacts_tag WHERE workspace_id = %s", [workspace.pk]
+            )
+            assert sender.answer(asked) == [(3,)]  # after the rows sent before it
+        assert Tag.objects.filter(workspace=workspace).count() == 3
+        with pytest.raises(Exception, match="no_such_table"):
+            with bulkload.Sender() as sender:
+                sender.execute("SELECT pg_sleep(0.3)")  # the next two queue up behind it
+                sender.execute("INSERT INTO no_such_table VALUES (1)")
+                later = sender.ask("SELECT 1")
+                with pytest.raises(Exception, match="no_such_table"):
+                    sender.answer(later)  # not run: what failed before it is raised
+                sender.execute("SELECT 2")  # nor is anything after
+        transaction.set_rollback(True)
+    assert not Tag.objects.filter(workspace=workspace).exists()
 
 
 def test_undo_removes_everything_the_import_brought_and_nothing_else(workspace, alice):
@@ -492,10 +558,10 @@ def test_a_one_pass_import_rolls_back_what_it_loaded_when_a_later_row_is_bad(
     before = _people_indexes()
     write, loaded = bulkload.write, []
 
-    def watching_write(table, rows):
+    def watching_write(table, rows, *sender):
         if table.model is Person:
             loaded.extend(rows)
-        return write(table, rows)
+        return write(table, rows, *sender)
 
     monkeypatch.setattr(bulkload, "write", watching_write)
     job = _upload(workspace, alice, LINKEDIN + "Bad,Row,,,=cmd|' /C calc'!A0,,\n")
@@ -524,9 +590,9 @@ def test_a_one_pass_import_looks_for_duplicates_among_the_people_we_had(
     make_person(workspace, alice, given_name="Ion", family_name="Popescu", emails=["ion@verde.ro"])
     write, indexes_seen = bulkload.write, set()
 
-    def watching_write(table, rows):
+    def watching_write(table, rows, *sender):
         indexes_seen.add(tuple(name for name, _sql in _people_indexes()))
-        return write(table, rows)
+        return write(table, rows, *sender)
 
     monkeypatch.setattr(bulkload, "write", watching_write)
     text = LINKEDIN + "Мария,Иванова,,maria@zelena.bg,,,\n"  # line 5's email again

@@ -66,6 +66,9 @@ TOKEN_RUN = 500_000
 # Rows from which a load into a database holding at most twice as many people builds the
 # people's indexes after the rows are in (see _Loader.tables_to_rebuild).
 REBUILD_INDEXES_FROM = 50_000
+# PostgreSQL: how many new ids of a table a load asks for before it needs them (_Ids): the
+# question waits behind the rows sent before it, and a run of tokens takes seconds.
+IDS_AHEAD = 100_000
 
 
 def max_bytes() -> int:
@@ -487,23 +490,39 @@ def _read_staged(job: ImportJob) -> Iterator[tuple[str, dict]]:
 class _Ids:
     """Ids for new rows, given here so children can point at their parents without a query per
     row: SQLite holds the write lock for the whole transaction (max(id) + 1 is safe);
-    PostgreSQL hands out numbers from the table's own sequence."""
+    PostgreSQL hands out numbers from the table's own sequence, through the load's sender.
+    From the second take on, the next ids are asked for before they are needed (IDS_AHEAD at
+    most), so the load does not wait for the rows sent before the question; an import leaves
+    those it did not use as gaps, as sequences do."""
 
-    def __init__(self, model):
+    def __init__(self, model, sender: bulkload.Sender | None):
         self.model = model
         self.table = model._meta.db_table
+        self.sender = sender
         self.next = None
+        self.pool: list[int] = []  # PostgreSQL: ids asked for and not taken yet
+        self.coming = None  # the Future of ids asked for ahead
+        self.takes = 0
+
+    def _ask(self, n: int):
+        return self.sender.ask(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [self.table, n],
+        )
 
     def take(self, n: int) -> list[int]:
         if n == 0:
             return []
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [self.table, n],
-                )
-                return [r[0] for r in cursor.fetchall()]
+            while len(self.pool) < n:
+                asked = self.coming or self._ask(n - len(self.pool))
+                self.coming = None
+                self.pool += [r[0] for r in self.sender.answer(asked)]
+            ids, self.pool = self.pool[:n], self.pool[n:]
+            self.takes += 1
+            if self.takes > 1 and self.coming is None and len(self.pool) < IDS_AHEAD:
+                self.coming = self._ask(min(n * self.takes, IDS_AHEAD))  # asked a while ahead
+            return ids
         if self.next is None:
             self.next = (self.model.objects.aggregate(m=Max("id"))["m"] or 0) + 1
         ids = list(range(self.next, self.next + n))
@@ -525,7 +544,12 @@ ORGANISATION_COLUMNS = [
 
 
 class _Loader:
-    """One import's inserts, a batch at a time."""
+    """One import's inserts, a batch at a time, as a context manager inside the transaction.
+
+    On PostgreSQL a `bulkload.Sender` takes the rows to the server while the next batch is
+    built, and the foreign keys are checked as the rows arrive (SET CONSTRAINTS ALL
+    IMMEDIATE) rather than all at the commit, when nothing else is left to do beside them.
+    """
 
     def __init__(self, job: ImportJob):
         self.job = job
@@ -553,8 +577,9 @@ class _Loader:
                 Affiliation, ["workspace", "person", "organisation", "position", "created_at"]
             ),
         }
-        self.person_ids = _Ids(Person)
-        self.org_ids = _Ids(Organisation)
+        self.sender = bulkload.Sender() if connection.vendor == "postgresql" else None
+        self.person_ids = _Ids(Person, self.sender)
+        self.org_ids = _Ids(Organisation, self.sender)
         self.tags: dict[str, int] = {}
         self.orgs: dict[str, int] = {}  # sort key of a name -> organisation id
         self.counts = {"people": 0, "organisations": 0, "affiliations": 0}
@@ -563,6 +588,24 @@ class _Loader:
         self.tokens_ready = False
         self.batch: list[tuple[str, dict]] = []  # staged rows waiting for load()
         self.done = 0  # staged rows loaded (or skipped as duplicates)
+
+    def __enter__(self) -> "_Loader":
+        # The workspace's organisations, found by name while the rows are built: one query.
+        for key, pk in (
+            Organisation.objects.filter(workspace_id=self.ws)
+            .order_by("-id")
+            .values_list("sort_key", "id")
+            .iterator(chunk_size=10_000)
+        ):
+            self.orgs[key] = pk  # the oldest of a name last
+        if self.sender:
+            self.sender.__enter__()
+            self.sender.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.sender:
+            self.sender.__exit__(*exc)
 
     def add(self, staged: str, values: dict) -> bool:
         """Take a staged row (its JSON text and values), and load the rows taken when there
@@ -584,6 +627,10 @@ class _Loader:
             self.done += len(self.batch)
             self.batch = []
         self.write_tokens()
+        if self.sender:
+            # Back as the transaction had them (as Django's own check_constraints() leaves them)
+            self.sender.execute("SET CONSTRAINTS ALL DEFERRED")
+            self.sender.wait()
 
     def tables_to_rebuild(self, people: int) -> list[bulkload.Table]:
         """The people's tables whose indexes are built once after this load of about ``people``
@@ -599,20 +646,11 @@ class _Loader:
         for name in names:
             key = name.casefold()
             if key not in self.tags:
+                if self.sender:
+                    self.sender.wait()  # the rows sent stay out of its savepoint
                 self.tags[key] = tag_get_or_create(workspace=self.job.workspace, name=name).pk
             ids.append(self.tags[key])
         return ids
-
-    def _find_organisations(self, keys: set[str]) -> None:
-        missing = [k for k in keys if k and k not in self.orgs]
-        for start in range(0, len(missing), 500):
-            part = missing[start : start + 500]
-            for key, pk in (
-                Organisation.objects.filter(workspace_id=self.ws, sort_key__in=part)
-                .order_by("id")
-                .values_list("sort_key", "id")
-            ):
-                self.orgs.setdefault(key, pk)
 
     def _new_organisation(self, rows: dict, values: dict) -> int:
         """Create an organisation (from a row of its own, or named by a person's row)."""
@@ -639,10 +677,6 @@ class _Loader:
     def load(self, batch: list[tuple[str, dict]]) -> None:
         """Insert a batch of staged rows: (the row's JSON text, its values)."""
         rows: dict[str, list] = {name: [] for name in self.tables}
-        self._find_organisations(
-            {validation.sort_key(v["organisation"]) for _s, v in batch if v.get("organisation")}
-            | {v["sort_key"] for _s, v in batch if v["kind"] == "organisation"}
-        )
         people = [v for _s, v in batch if v["kind"] == "person"]
         ids = iter(self.person_ids.take(len(people)))
         # The database makes a person's search tokens into rows itself: SQLite reads them out
@@ -701,25 +735,22 @@ class _Loader:
                 if self.token_run >= TOKEN_RUN:
                     self.write_tokens()
             elif rows[name]:
-                bulkload.write(self.tables[name], rows[name])
+                bulkload.write(self.tables[name], rows[name], self.sender)
 
     def _gather_tokens(self, rows: list[tuple]) -> None:
         """PostgreSQL: (person, sort key, tokens as an array literal) into TOKENS_TABLE, a
         temporary table of this transaction."""
-        with connection.cursor() as cursor:
-            if not self.tokens_ready:
-                # IF NOT EXISTS, emptied: an earlier load in the same transaction (a test's)
-                cursor.execute(
-                    f"CREATE TEMPORARY TABLE IF NOT EXISTS {TOKENS_TABLE} (person bigint, "
-                    'sort_key varchar(120) COLLATE "C", tokens text[]) ON COMMIT DROP'
-                )
-                cursor.execute(f"TRUNCATE {TOKENS_TABLE}")
-                self.tokens_ready = True
-            with (
-                cursor.connection.cursor() as raw,
-                raw.copy(f"COPY {TOKENS_TABLE} (person, sort_key, tokens) FROM STDIN") as copy,
-            ):
-                copy.write(bulkload.copy_text(rows))
+        if not self.tokens_ready:
+            # IF NOT EXISTS, emptied: an earlier load in the same transaction (a test's)
+            self.sender.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {TOKENS_TABLE} (person bigint, "
+                'sort_key varchar(120) COLLATE "C", tokens text[]) ON COMMIT DROP'
+            )
+            self.sender.execute(f"TRUNCATE {TOKENS_TABLE}")
+            self.tokens_ready = True
+        self.sender.copy(
+            f"COPY {TOKENS_TABLE} (person, sort_key, tokens) FROM STDIN", bulkload.copy_text(rows)
+        )
 
     def write_tokens(self) -> None:
         """PostgreSQL: the token rows gathered so far, one a token, written in the order of
@@ -727,17 +758,16 @@ class _Loader:
         if not self.token_run:
             return
         table = connection.ops.quote_name(PersonToken._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL work_mem = '256MB'")  # the sort, in memory
-            cursor.execute(
-                f"INSERT INTO {table} (workspace_id, person_id, token, sort_key) "
-                f"SELECT %s, t.person, u.token, t.sort_key FROM {TOKENS_TABLE} t "
-                "CROSS JOIN LATERAL unnest(t.tokens) AS u(token) "
-                'ORDER BY u.token COLLATE "C", t.sort_key, t.person',
-                [self.ws],
-            )
-            cursor.execute(f"TRUNCATE {TOKENS_TABLE}")
-            cursor.execute("RESET work_mem")
+        self.sender.execute("SET LOCAL work_mem = '256MB'")  # the sort, in memory
+        self.sender.execute(
+            f"INSERT INTO {table} (workspace_id, person_id, token, sort_key) "
+            f"SELECT %s, t.person, u.token, t.sort_key FROM {TOKENS_TABLE} t "
+            "CROSS JOIN LATERAL unnest(t.tokens) AS u(token) "
+            'ORDER BY u.token COLLATE "C", t.sort_key, t.person',
+            [self.ws],
+        )
+        self.sender.execute(f"TRUNCATE {TOKENS_TABLE}")
+        self.sender.execute("RESET work_mem")
         self.token_run = 0
 
 
@@ -750,8 +780,7 @@ def job_commit(job: ImportJob) -> ImportJob:
         return job
     progress = _Progress(job)
     try:
-        with transaction.atomic():
-            loader = _Loader(job)
+        with transaction.atomic(), _Loader(job) as loader:
             with bulkload.indexes_set_aside(loader.tables_to_rebuild(job.rows_valid)):
                 for staged, values in _read_staged(job):
                     if loader.add(staged, values):
@@ -794,7 +823,7 @@ class _LoadWhileChecking:
         self.job = job
         self.stack = stack
         self.progress = progress
-        self.loader = _Loader(job)
+        self.loader = stack.enter_context(_Loader(job))
         self.started = False
         self.check = _Pass(job, self.take, report=self.report, new_people_of=job.pk)
 

@@ -5,7 +5,10 @@ The caller gives the values of the columns it names; every other column gets its
 """
 
 import json
-from collections.abc import Iterable, Iterator
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import CancelledError, Future
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
@@ -96,18 +99,116 @@ class Table:
         return f"COPY {connection.ops.quote_name(self.name)} ({cols}) FROM STDIN"
 
 
-def write(table: "Table", rows) -> int:
+def write(table: "Table", rows, sender: "Sender | None" = None) -> int:
     """Insert ``rows`` (tuples in ``table.columns`` order, without the defaults) in the current
-    transaction; returns how many."""
+    transaction; returns how many. On PostgreSQL a ``sender`` given takes the rows to the
+    server while the caller goes on."""
     raw = connection.connection
     if connection.vendor == "sqlite":
         data = [row + table.extra for row in rows]
         raw.executemany(table.sql_insert(), data)
         return len(data)
     data = copy_text(row + table.extra for row in rows)
-    with raw.cursor() as cursor, cursor.copy(table.sql_copy()) as copy:
-        copy.write(data)
+    if sender:
+        sender.copy(table.sql_copy(), data)
+    else:
+        with raw.cursor() as cursor, cursor.copy(table.sql_copy()) as copy:
+            copy.write(data)
     return data.count(b"\n")
+
+
+class Sender:
+    """PostgreSQL: the statements and COPY data of the current transaction, sent to the server
+    from a thread of its own in the order given, so that the caller builds the next rows while
+    the server takes the last ones (its Python and the server's work go on side by side).
+
+    Use it as a context manager inside the transaction. `wait()` returns when all that was
+    given is done, and raises what failed in the thread; a later `copy`, `execute` or `ask`
+    raises it too. Meanwhile the caller may read on the connection (psycopg's connection lock
+    keeps each statement whole), but must not write or use a savepoint, which would take the
+    thread's statements with it: `wait()` first. If the block raises, what is still queued
+    is dropped, and the thread ends before the transaction is rolled back.
+    """
+
+    def __init__(self, depth: int = 128):
+        self.raw = connection.connection  # the thread's own Django connection would be another
+        self.jobs: queue.Queue = queue.Queue(maxsize=depth)
+        self.failed: BaseException | None = None
+        self.dropping = False
+        self.thread = threading.Thread(target=self._run, name="bulkload-sender", daemon=True)
+
+    def __enter__(self) -> "Sender":
+        if not connection.in_atomic_block:
+            raise RuntimeError("Sender needs a transaction")
+        self.thread.start()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self.wait()
+        finally:
+            if exc_type is not None or self.failed is not None:
+                self.dropping = True
+            self.jobs.put(None)
+            self.thread.join()
+
+    def _run(self) -> None:
+        with self.raw.cursor() as cursor:
+            while (job := self.jobs.get()) is not None:
+                work, answer = job
+                try:
+                    if self.failed is not None or self.dropping:
+                        if answer:
+                            answer.cancel()
+                        continue
+                    result = work(cursor)
+                    if answer:
+                        answer.set_result(result)
+                except BaseException as e:  # raised again in the caller's thread
+                    self.failed = e
+                    if answer:
+                        answer.set_exception(e)
+                finally:
+                    self.jobs.task_done()
+
+    def _put(self, work: Callable, answer: Future | None = None) -> None:
+        if self.failed is not None:
+            raise self.failed
+        self.jobs.put((work, answer))
+
+    def copy(self, sql: str, data: bytes) -> None:
+        def send(cursor):
+            with cursor.copy(sql) as copy:
+                copy.write(data)
+
+        self._put(send)
+
+    def execute(self, sql: str, params=None) -> None:
+        self._put(lambda cursor: cursor.execute(sql, params))
+
+    def ask(self, sql: str, params=None) -> Future:
+        """The rows of a query, run once what was given before it is done: `answer()` them."""
+        asked: Future = Future()
+
+        def run(cursor):
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+        self._put(run, asked)
+        return asked
+
+    def answer(self, asked: Future) -> list[tuple]:
+        """What an `ask` got, when it is there; raises what failed before it or in it."""
+        try:
+            return asked.result()
+        except CancelledError:
+            raise self.failed or RuntimeError("the sender was closed") from None
+
+    def wait(self) -> None:
+        self.jobs.join()
+        if self.failed is not None:
+            raise self.failed
 
 
 def write_selected(table: "Table", exprs: list[str], source: str, rows: list[tuple]) -> None:
