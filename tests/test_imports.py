@@ -754,6 +754,16 @@ def test_a_big_file_is_checked_by_worker_processes_with_the_same_result(
     assert job.status == Status.DONE and job.people_created == 2999
 
 
+def test_the_check_workers_give_way_to_the_load_and_the_database():
+    """They keep ahead of the load: on a busy machine what the import waits for goes first."""
+    import os
+
+    from svrazka.imports import checking
+
+    with checking.worker_pool(1) as pool:
+        assert pool.submit(os.nice, 0).result() == min(os.nice(0) + checking.WORKER_NICE, 19)
+
+
 def test_a_one_pass_import_tells_a_big_file_from_what_it_has_read_ahead(
     workspace, alice, monkeypatch, settings
 ):

@@ -243,6 +243,15 @@ def test_the_number_shortcut_gives_the_general_tokens(word):
     assert tokens(word) == general
 
 
+@settings(max_examples=1000)
+@given(st.text("abcdefghjkloprstuvxyz0123456789", min_size=1, max_size=30))
+def test_digits_in_a_word_leave_the_fold_of_its_letters_as_it_is(word):
+    """The fold of a word with digits is taken from the same word with each run of digits
+    written "0" (a form that repeats across e-mails like ivan1990, ivan2001); it must be what
+    the rules give for the word itself."""
+    assert translit._phonetic(word) == translit._fold_letters.__wrapped__(word)
+
+
 LATIN_ACCENTED = st.text("abcčćdđefghijklmnoprsštuvzžăâîșțéèüöäłßø", min_size=1, max_size=12)
 
 

@@ -67,6 +67,7 @@ _ENDINGS = [  # Petroff, Petrof -> petrov; Dimiter, Alexander -> -ar as for -ъ�
     (re.compile(r"(?<=[a-z]{3})er$"), "ar"),
 ]
 _DOUBLE = re.compile(r"([a-z])\1+")
+_DIGITS = re.compile(r"[0-9]+")
 _NOT_TOKEN = re.compile(r"[^a-z0-9]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _WORD = re.compile(r"(?:[^\W_\u02bc]|[\u0300-\u036f])+")  # ʼ (U+02BC) splits like '
@@ -110,7 +111,22 @@ def _letters(text: str, phonetic: bool) -> str:
 
 
 def _phonetic(ascii_word: str) -> str:
-    """Fold the spelling variants of one lowercase [a-z0-9] word (see ``_LATIN_RULES``)."""
+    """Fold the spelling variants of one lowercase [a-z0-9] word (see ``_LATIN_RULES``).
+
+    Digits pass through, and every rule sees any digit alike: so the letters are folded as
+    in the word with each run of digits written "0", a form that repeats where the digits
+    do not ("tsenov8271", "tsenov1990": "tsenov0"), whose fold is kept; then the digits go
+    back in their places. The fold of an e-mail's unique words is then mostly found kept."""
+    runs = _DIGITS.findall(ascii_word)
+    if not runs:
+        return _fold_letters(ascii_word)
+    parts = _fold_letters(_DIGITS.sub("0", ascii_word)).split("0")
+    return "".join(part + run for part, run in zip(parts, runs, strict=False)) + parts[-1]
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_letters(ascii_word: str) -> str:
+    """`_phonetic` of the word, by the rules themselves."""
     for pattern, replacement in _ENDINGS:
         ascii_word = pattern.sub(replacement, ascii_word)
     folded = _LATIN_RE.sub(lambda match: _LATIN_OUTPUTS[match.lastindex - 1], ascii_word)
