@@ -289,6 +289,8 @@ def test_a_load_the_database_refuses_midway_stores_nothing(workspace, alice, mon
 def test_the_sender_keeps_order_answers_and_drops_what_a_failure_leaves(workspace, alice):
     """PostgreSQL sends a load's rows from a thread of its own (bulkload.Sender); SQLite
     writes them in the caller's thread."""
+    import sys
+
     from django.db import transaction
 
     from svrazka.lib import bulkload
@@ -298,8 +300,11 @@ def test_the_sender_keeps_order_answers_and_drops_what_a_failure_leaves(workspac
         assert services._Loader(job).sender is None
         return
     table = bulkload.Table(Tag, ["workspace", "name"])
+    switch_interval = sys.getswitchinterval()
     with transaction.atomic():
         with bulkload.Sender(depth=2) as sender:
+            # The thread gets the interpreter back soon between two pieces of a COPY.
+            assert sys.getswitchinterval() == bulkload.SWITCH_INTERVAL
             for name in ("Алфа", "Бета", "Гама"):
                 bulkload.write(table, [(workspace.pk, name)], sender)
             asked = sender.ask(
@@ -307,6 +312,7 @@ def test_the_sender_keeps_order_answers_and_drops_what_a_failure_leaves(workspac
             )
             assert sender.answer(asked) == [(3,)]  # after the rows sent before it
         assert Tag.objects.filter(workspace=workspace).count() == 3
+        assert sys.getswitchinterval() == switch_interval
         with pytest.raises(Exception, match="no_such_table"):
             with bulkload.Sender() as sender:
                 sender.execute("SELECT pg_sleep(0.3)")  # the next two queue up behind it

@@ -6,6 +6,7 @@ The caller gives the values of the columns it names; every other column gets its
 
 import json
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import CancelledError, Future
@@ -117,6 +118,9 @@ def write(table: "Table", rows, sender: "Sender | None" = None) -> int:
     return data.count(b"\n")
 
 
+SWITCH_INTERVAL = 0.0005  # seconds: sys.setswitchinterval while a Sender runs
+
+
 class Sender:
     """PostgreSQL: the statements and COPY data of the current transaction, sent to the server
     from a thread of its own in the order given, so that the caller builds the next rows while
@@ -140,6 +144,11 @@ class Sender:
     def __enter__(self) -> "Sender":
         if not connection.in_atomic_block:
             raise RuntimeError("Sender needs a transaction")
+        # The thread takes the interpreter back from the caller's row building sooner (5 ms
+        # by default): between two pieces of a COPY the server waits for it (1M rows:
+        # 146.5 → 132.8 s, the server idle 41 → 26 s).
+        self.switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
         self.thread.start()
         return self
 
@@ -152,6 +161,7 @@ class Sender:
                 self.dropping = True
             self.jobs.put(None)
             self.thread.join()
+            sys.setswitchinterval(self.switch_interval)
 
     def _run(self) -> None:
         with self.raw.cursor() as cursor:
