@@ -583,9 +583,10 @@ class _Loader:
         self.tags: dict[str, int] = {}
         self.orgs: dict[str, int] = {}  # sort key of a name -> organisation id
         self.counts = {"people": 0, "organisations": 0, "affiliations": 0}
-        # PostgreSQL: how many token rows wait in TOKENS_TABLE (a person's tokens as one array)
+        # PostgreSQL: the token rows to write (write_tokens), as COPY lines without the
+        # workspace: "token\tsort key\tperson"; a Python string each, not a tuple of four
+        self.token_lines: list[str] = []
         self.token_run = 0
-        self.tokens_ready = False
         self.batch: list[tuple[str, dict]] = []  # staged rows waiting for load()
         self.done = 0  # staged rows loaded (or skipped as duplicates)
 
@@ -679,9 +680,9 @@ class _Loader:
         rows: dict[str, list] = {name: [] for name in self.tables}
         people = [v for _s, v in batch if v["kind"] == "person"]
         ids = iter(self.person_ids.take(len(people)))
-        # The database makes a person's search tokens into rows itself: SQLite reads them out
-        # of the staged text (bulkload.write_selected), PostgreSQL gets them as one array a
-        # person (write_tokens). A tuple a token would be 8 million Python objects a million.
+        # A person's search tokens: SQLite makes them rows itself, out of the staged text
+        # (bulkload.write_selected); PostgreSQL gets sorted runs of COPY lines, a string a
+        # token (write_tokens): the server, which the load waits for, then only stores them.
         tokens_in_sql = connection.vendor == "sqlite"
         staged_tokens: list[tuple] = []
         for staged, values in batch:
@@ -707,9 +708,10 @@ class _Loader:
                 rows["phone"].append((self.ws, pk, number, i))
             if tokens_in_sql:
                 staged_tokens.append((pk, staged, values["sort_key"], self.ws))
-            else:  # the tokens are [a-z0-9]: an array literal without quotes
+            else:  # COPY lines but for the workspace (write_tokens); [a-z0-9]: no escapes
+                tail = f"\t{values['sort_key']}\t{pk:012d}"
                 tokens = values["tokens"]
-                rows["ptoken"].append((pk, values["sort_key"], "{" + ",".join(tokens) + "}"))
+                self.token_lines.extend([token + tail for token in tokens])
                 self.token_run += len(tokens)
             for tag in self._tag_ids(values["tags"]):
                 rows["ptag"].append((self.ws, pk, tag))
@@ -730,48 +732,27 @@ class _Loader:
                     "json_each(?2, '$.tokens')",
                     staged_tokens,
                 )
-                if rows["ptoken"]:
-                    self._gather_tokens(rows["ptoken"])
                 if self.token_run >= TOKEN_RUN:
                     self.write_tokens()
             elif rows[name]:
                 bulkload.write(self.tables[name], rows[name], self.sender)
 
-    def _gather_tokens(self, rows: list[tuple]) -> None:
-        """PostgreSQL: (person, sort key, tokens as an array literal) into TOKENS_TABLE, a
-        temporary table of this transaction."""
-        if not self.tokens_ready:
-            # IF NOT EXISTS, emptied: an earlier load in the same transaction (a test's)
-            self.sender.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {TOKENS_TABLE} (person bigint, "
-                'sort_key varchar(120) COLLATE "C", tokens text[]) ON COMMIT DROP'
-            )
-            self.sender.execute(f"TRUNCATE {TOKENS_TABLE}")
-            self.tokens_ready = True
-        self.sender.copy(
-            f"COPY {TOKENS_TABLE} (person, sort_key, tokens) FROM STDIN", bulkload.copy_text(rows)
-        )
-
     def write_tokens(self) -> None:
-        """PostgreSQL: the token rows gathered so far, one a token, written in the order of
-        persontoken_ws_sort (the index is then filled in order, not at random places)."""
+        """PostgreSQL: the token rows gathered so far, sent in the order of
+        persontoken_ws_sort, so that the index is filled in order, not at random places."""
         if not self.token_run:
             return
+        lines = self.token_lines
+        # token, sort key, person (zero-padded): the index's order, byte by byte (COLLATE "C")
+        lines.sort()
+        end = f"\t{self.ws}\n"
         table = connection.ops.quote_name(PersonToken._meta.db_table)
-        self.sender.execute("SET LOCAL work_mem = '256MB'")  # the sort, in memory
-        self.sender.execute(
-            f"INSERT INTO {table} (workspace_id, person_id, token, sort_key) "
-            f"SELECT %s, t.person, u.token, t.sort_key FROM {TOKENS_TABLE} t "
-            "CROSS JOIN LATERAL unnest(t.tokens) AS u(token) "
-            'ORDER BY u.token COLLATE "C", t.sort_key, t.person',
-            [self.ws],
+        self.sender.copy(
+            f"COPY {table} (token, sort_key, person_id, workspace_id) FROM STDIN",
+            (end.join(lines) + end).encode(),
         )
-        self.sender.execute(f"TRUNCATE {TOKENS_TABLE}")
-        self.sender.execute("RESET work_mem")
+        self.token_lines = []
         self.token_run = 0
-
-
-TOKENS_TABLE = "svrazka_import_tokens"
 
 
 def job_commit(job: ImportJob) -> ImportJob:
