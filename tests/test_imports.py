@@ -799,7 +799,7 @@ def test_a_one_pass_import_tells_a_big_file_from_what_it_has_read_ahead(
 
 def test_token_rows_are_written_in_the_order_of_their_index(workspace, alice, monkeypatch):
     """A person's search tokens are the services' own. PostgreSQL writes them in sorted
-    runs (cheaper index inserts), made from one array a person; SQLite reads them out of the
+    runs (cheaper index inserts), sorted by the load itself; SQLite reads them out of the
     staged rows."""
     from svrazka.contacts.services import _person_tokens
 
