@@ -121,6 +121,8 @@ def _phonetic(ascii_word: str) -> str:
     if not runs:
         return _fold_letters(ascii_word)
     parts = _fold_letters(_DIGITS.sub("0", ascii_word)).split("0")
+    if len(runs) == 1:  # most often: "tsenov8271"
+        return parts[0] + runs[0] + parts[1]
     return "".join(part + run for part, run in zip(parts, runs, strict=False)) + parts[-1]
 
 
