@@ -626,6 +626,41 @@ GOOGLE_HEADER = (
 )
 
 
+@pytest.mark.parametrize("one_pass", [False, True])
+def test_labels_and_organisations_new_in_later_rows_are_made_as_the_load_goes_on(
+    workspace, alice, monkeypatch, one_pass
+):
+    """A batch may name a label the workspace lacks (made then, once the rows sent before it
+    are in, on PostgreSQL) or an organisation it has (found, not made again)."""
+    from svrazka.contacts.services import tag_get_or_create
+    from tests.factories import make_organisation
+
+    monkeypatch.setattr(services, "BATCH", 1)
+    donors = tag_get_or_create(workspace=workspace, name="Донори")
+    green = make_organisation(workspace, alice, name="Зелена планета")
+    text = GOOGLE_HEADER + (
+        "Ivan,Ivanov,Зелена планета,Work,ivan@example.org,,,Partners\n"
+        "Ana,Popa,Verde,Work,ana@example.ro,,,донори ::: Board\n"
+        "Nikos,Papas,Зелена Планета,Work,nikos@example.gr,,,Board ::: Partners\n"
+    )
+    job = _upload(workspace, alice, text)
+    job = services.job_import_at_once(job) if one_pass else _run(job)
+    assert (job.status, job.people_created, job.organisations_created) == (Status.DONE, 3, 1)
+    tags = {
+        p.given_name: sorted(p.tags.values_list("name", flat=True))
+        for p in Person.objects.filter(workspace=workspace)
+    }
+    assert tags == {
+        "Ivan": ["Partners"],
+        "Ana": ["Board", "Донори"],
+        "Nikos": ["Board", "Partners"],
+    }
+    assert Tag.objects.filter(workspace=workspace).count() == 3
+    assert set(donors.person_set.values_list("given_name", flat=True)) == {"Ana"}
+    at_green = Affiliation.objects.filter(workspace=workspace, organisation=green)
+    assert sorted(at_green.values_list("person__given_name", flat=True)) == ["Ivan", "Nikos"]
+
+
 def _lookups(queries) -> dict[str, int]:
     """How many of the captured queries looked rows' emails and phones up."""
     counted = {}
