@@ -8,10 +8,12 @@ and undo a finished import as a whole.
   `RowProblem`s. Rows that repeat a person we have (same email or phone) are noted too.
 - `job_commit` loads the staging file in one transaction with raw bulk inserts: people, their
   emails, phones, search tokens, tags, and organisations (found by name, or created) with the
-  affiliations. Progress goes to a small file, since the transaction hides the job's own row.
+  affiliations (`_Loader`; on PostgreSQL a `bulkload.Sender` thread takes each batch to the
+  server while the next is built). Progress goes to a small file, since the transaction hides
+  the job's own row.
 - `job_import_at_once` does both in one pass: rows are loaded, in the one transaction, while
   the next are checked; a row with a problem rolls everything back. The command line uses it
-  (1M rows, PostgreSQL: 228.2 s in two steps, 194.5 s in one pass; bench/README.md).
+  (1M rows: PostgreSQL ~120 s, SQLite ~99 s; bench/README.md, "Imports").
 - `job_undo` deletes what the import created, in one transaction, or nothing.
 """
 
