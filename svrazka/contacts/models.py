@@ -80,10 +80,11 @@ class WorkspaceOwned(models.Model):
 def restated_workspace() -> models.ForeignKey:
     """The workspace of a row that belongs to a person (an email, a phone, a tag, an
     affiliation), restating the person's for the wall's queries. Indexed, as every
-    workspace (an index leads with it), but without a database constraint: the person's own
-    constraint already holds the row to a person of an existing workspace, and the ORM
-    deletes the row with its workspace as before. PostgreSQL checks every constraint of every
-    row an import writes when it commits: a million people, 3.8 million checks fewer (~20 s)."""
+    workspace (an index leads with it), but without a database constraint, like the row's
+    person (PERSON_ROW below): the services write the row only with a person of the
+    workspace, and the ORM deletes the row with its workspace as before. PostgreSQL checks
+    every constraint of every row an import writes: a million people, 3.8 million checks
+    fewer (~20 s)."""
     return models.ForeignKey(
         "accounts.Workspace",
         on_delete=models.CASCADE,
@@ -91,6 +92,22 @@ def restated_workspace() -> models.ForeignKey:
         db_index=False,
         db_constraint=False,
     )
+
+
+# A person's emails, phones, tags and affiliations point at their person without a database
+# constraint (PERSON_ROW), as the search tokens do. PostgreSQL runs a query for every row
+# such a constraint covers (~3 µs each): a million people imported make 3.8 million rows of
+# theirs, ~20 s of the server's time on the import's critical path (bench/README.md,
+# "Imports"). What the constraint held, the services hold instead:
+# - the ORM deletes the rows with their person (on_delete=CASCADE), as before;
+# - a person is deleted only after its row is locked (contacts.services.hold_people with
+#   delete=True: FOR UPDATE), and what adds a row to an existing person locks the person
+#   first (hold_people, or the UPDATE of its version in person_update): so a row added while
+#   the person is being deleted is either deleted with it or refused, never left behind
+#   (tests/test_person_rows.py tries both orders on PostgreSQL);
+# - an import adds rows only to the people it creates in its own transaction, which no one
+#   else can see, let alone delete.
+PERSON_ROW = {"on_delete": models.CASCADE, "db_constraint": False}
 
 
 class Cause(WorkspaceOwned):
@@ -148,10 +165,20 @@ class Contact(WorkspaceOwned):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Who made the record and the import that brought it in (its file, date and who ran
+    # it), if any: without a database constraint, which would be checked for each of a
+    # million people imported (2 million checks, ~6 s on PostgreSQL) though all name the same
+    # user and import. The ORM sets them to NULL when their user or import is deleted; the
+    # application deletes neither a user nor an import that brought records in (a failed
+    # import, deleted by import_contacts, brought in nothing).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
-    # The import that brought the record in (its file, date and who ran it), if any.
     source_import = models.ForeignKey(
         "imports.ImportJob",
         null=True,
@@ -160,6 +187,7 @@ class Contact(WorkspaceOwned):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("imported from"),
+        db_constraint=False,
     )
 
     class Meta:
@@ -264,7 +292,7 @@ class Person(Contact):
 class PersonEmail(WorkspaceOwned):
     workspace = restated_workspace()
     person = models.ForeignKey(  # indexed by personemail_unique, which leads with it
-        Person, on_delete=models.CASCADE, related_name="emails", db_index=False
+        Person, related_name="emails", db_index=False, **PERSON_ROW
     )
     email = models.EmailField(_("email"), max_length=254)
     position = models.PositiveSmallIntegerField(default=0)
@@ -283,7 +311,7 @@ class PersonEmail(WorkspaceOwned):
 class PersonPhone(WorkspaceOwned):
     workspace = restated_workspace()
     person = models.ForeignKey(  # indexed by personphone_unique, which leads with it
-        Person, on_delete=models.CASCADE, related_name="phones", db_index=False
+        Person, related_name="phones", db_index=False, **PERSON_ROW
     )
     number = models.CharField(_("phone (E.164)"), max_length=20)
     position = models.PositiveSmallIntegerField(default=0)
@@ -303,7 +331,7 @@ class Affiliation(WorkspaceOwned):
     """A person at an organisation: position, from, to."""
 
     workspace = restated_workspace()
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
+    person = models.ForeignKey(Person, related_name="affiliations", **PERSON_ROW)
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="affiliations"
     )
@@ -387,7 +415,7 @@ class OrganisationTag(WorkspaceOwned):
 class PersonTag(WorkspaceOwned):
     workspace = restated_workspace()
     # Indexed by persontag_unique, which leads with it.
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, db_index=False)
+    person = models.ForeignKey(Person, db_index=False, **PERSON_ROW)
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
 
     class Meta:

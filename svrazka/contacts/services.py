@@ -103,6 +103,26 @@ def _claim_version(model, pk: int, expected: int | None) -> None:
         raise EditConflict(model.objects.get(pk=pk))
 
 
+def hold_people(ids: Iterable[int], *, delete: bool = False) -> set[int]:
+    """Lock people, in the current transaction, before a row of theirs (an email, a phone, a
+    tag, an affiliation) is added to them, or before they are deleted (``delete=True``);
+    returns the ids of those that still exist.
+
+    Those rows have no database constraint to hold them to an existing person
+    (contacts.models.PERSON_ROW): this lock does it. Deleting takes FOR UPDATE, adding FOR NO
+    KEY UPDATE, and each waits for the other: a deletion that locked first gathers the rows
+    to delete after the adding is done, and an adding that comes second finds the person
+    gone. (SQLite writes one transaction at a time: there it is only the lookup.)"""
+    ids = list(ids)
+    found: set[int] = set()
+    for start in range(0, len(ids), 2000):
+        held = Person.objects.select_for_update(no_key=not delete).filter(
+            pk__in=ids[start : start + 2000]
+        )
+        found.update(held.values_list("pk", flat=True))
+    return found
+
+
 def _set_links(*, through, owner_field: str, owner, target_field: str, targets, workspace) -> None:
     wanted = {t.pk for t in targets}
     existing = set(
@@ -431,6 +451,7 @@ def person_update(*, person: Person, actor, data: dict, version: int | None) -> 
 
 @transaction.atomic
 def person_delete(*, person: Person, actor) -> None:
+    hold_people([person.pk], delete=True)  # before its rows are gathered (hold_people)
     record_change(
         workspace=person.workspace, actor=actor, obj=person, action=Action.DELETE, changes={}
     )
@@ -459,6 +480,8 @@ def affiliation_create(
     *, workspace, actor, person: Person, organisation: Organisation, data: dict
 ) -> Affiliation:
     _check_affiliation(workspace, person, organisation)
+    if not hold_people([person.pk]):  # deleted meanwhile
+        raise ValidationError({"person": _("Unknown person.")})
     data = _clean_text(data)
     affiliation = Affiliation(workspace=workspace, person=person, organisation=organisation)
     for name in AFFILIATION_FIELDS:
@@ -607,6 +630,8 @@ def bulk_tag(*, workspace, actor, model, ids: list[int], tag: Tag) -> int:
     through, owner_field = (
         (OrganisationTag, "organisation") if model is Organisation else (PersonTag, "person")
     )
+    if model is Person:
+        hold_people(ids)  # none of them deleted before the tags are in
     objects = list(model.objects.filter(workspace=workspace, pk__in=ids))
     have = set(
         through.objects.filter(tag=tag, **{f"{owner_field}__in": objects}).values_list(
@@ -630,6 +655,8 @@ def bulk_tag(*, workspace, actor, model, ids: list[int], tag: Tag) -> int:
 
 @transaction.atomic
 def bulk_delete(*, workspace, actor, model, ids: list[int]) -> int:
+    if model is Person:
+        hold_people(ids, delete=True)
     objects = list(model.objects.filter(workspace=workspace, pk__in=ids))
     for o in objects:
         record_change(workspace=workspace, actor=actor, obj=o, action=Action.DELETE, changes={})

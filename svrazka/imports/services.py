@@ -45,7 +45,7 @@ from svrazka.contacts.models import (
     PersonToken,
     WhereFound,
 )
-from svrazka.contacts.services import tag_get_or_create
+from svrazka.contacts.services import hold_people, tag_get_or_create
 from svrazka.imports import checking, reading, validation
 from svrazka.imports.models import (
     Format,
@@ -906,6 +906,8 @@ def job_undo(*, job: ImportJob, actor) -> ImportJob:
                     .values_list("id", flat=True)
                 )
                 for start in range(0, len(ids), 2000):
+                    if model is Person:  # before their rows are gathered (hold_people)
+                        hold_people(ids[start : start + 2000], delete=True)
                     model.objects.filter(
                         workspace_id=job.workspace_id, id__in=ids[start : start + 2000]
                     ).delete()
