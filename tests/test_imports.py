@@ -22,6 +22,7 @@ from svrazka.imports import services
 from svrazka.imports.models import ImportJob, ProblemKind, SavedMapping, Status
 from tests.api_client import Caller
 from tests.factories import make_person
+from tests.test_person_rows import orphans
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -335,6 +336,7 @@ def test_undo_removes_everything_the_import_brought_and_nothing_else(workspace, 
     assert list(Person.objects.filter(workspace=workspace)) == [kept]
     assert not Organisation.objects.filter(workspace=workspace).exists()
     assert not PersonToken.objects.filter(workspace=workspace).exclude(person=kept).exists()
+    assert not any(orphans().values())  # no email, phone, tag or affiliation left behind
     with pytest.raises(Exception, match="Only a finished import"):
         services.job_undo(job=job, actor=alice)
 

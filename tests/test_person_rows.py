@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 
+from svrazka.accounts import services as accounts
 from svrazka.contacts import services
 from svrazka.contacts.models import Affiliation, Person, PersonEmail, PersonPhone, PersonTag
 from svrazka.duplicates import services as duplicates
@@ -57,7 +58,7 @@ def test_every_way_a_person_goes_takes_their_rows_with_them(workspace, alice):
 
     services.person_delete(person=people[0], actor=alice)
     services.bulk_delete(workspace=workspace, actor=alice, model=Person, ids=[people[1].pk])
-    duplicates.merge(
+    record = duplicates.merge(
         workspace=workspace,
         actor=alice,
         kind="person",
@@ -72,6 +73,21 @@ def test_every_way_a_person_goes_takes_their_rows_with_them(workspace, alice):
         assert set(model.objects.values_list("person_id", flat=True)) == left, model
     # The kept person of the merge has the merged one's rows too.
     assert PersonEmail.objects.filter(person=people[2]).count() == 2
+
+    # Undone, the merged person comes back with their rows, and goes again with them.
+    duplicates.undo_merge(merge_record=record, actor=alice)
+    assert PersonEmail.objects.filter(person_id=people[3].pk).count() == 1
+    services.person_delete(person=Person.objects.get(pk=people[3].pk), actor=alice)
+    # The demo's reset deletes a whole workspace with its people.
+    other = accounts.workspace_create(slug="other-ngo", name="Other", owner=alice)
+    person_with_rows(other, alice, 7)
+    with transaction.atomic():
+        people_there = Person.objects.filter(workspace=other).values_list("pk", flat=True)
+        services.hold_people(other.pk, people_there, delete=True)
+        other.delete()
+    assert orphans() == dict.fromkeys((m.__name__ for m in ROWS), 0)
+    for model in ROWS:
+        assert set(model.objects.values_list("person_id", flat=True)) == left, model
 
 
 def test_an_affiliation_for_a_person_no_longer_there_is_refused(workspace, alice):

@@ -103,21 +103,26 @@ def _claim_version(model, pk: int, expected: int | None) -> None:
         raise EditConflict(model.objects.get(pk=pk))
 
 
-def hold_people(ids: Iterable[int], *, delete: bool = False) -> set[int]:
-    """Lock people, in the current transaction, before a row of theirs (an email, a phone, a
-    tag, an affiliation) is added to them, or before they are deleted (``delete=True``);
-    returns the ids of those that still exist.
+def hold_people(workspace_id: int, ids: Iterable[int], *, delete: bool = False) -> set[int]:
+    """Lock the workspace's people of ``ids``, in the current transaction, before a row of
+    theirs (an email, a phone, a tag, an affiliation) is added to them, or before they are
+    deleted (``delete=True``); returns the ids of those that still exist.
 
     Those rows have no database constraint to hold them to an existing person
     (contacts.models.PERSON_ROW): this lock does it. Deleting takes FOR UPDATE, adding FOR NO
     KEY UPDATE, and each waits for the other: a deletion that locked first gathers the rows
     to delete after the adding is done, and an adding that comes second finds the person
-    gone. (SQLite writes one transaction at a time: there it is only the lookup.)"""
-    ids = list(ids)
+    gone (at READ COMMITTED, Django's and PostgreSQL's default: each statement of the
+    deletion sees what committed before it). Locked in id order, so that two holders of
+    overlapping people do not wait for each other. (SQLite writes one transaction at a time:
+    there it is only the lookup.)"""
+    ids = sorted(ids)
     found: set[int] = set()
     for start in range(0, len(ids), 2000):
-        held = Person.objects.select_for_update(no_key=not delete).filter(
-            pk__in=ids[start : start + 2000]
+        held = (
+            Person.objects.select_for_update(no_key=not delete)
+            .filter(workspace_id=workspace_id, pk__in=ids[start : start + 2000])
+            .order_by("pk")
         )
         found.update(held.values_list("pk", flat=True))
     return found
@@ -451,7 +456,8 @@ def person_update(*, person: Person, actor, data: dict, version: int | None) -> 
 
 @transaction.atomic
 def person_delete(*, person: Person, actor) -> None:
-    hold_people([person.pk], delete=True)  # before its rows are gathered (hold_people)
+    # Locked before its rows are gathered (hold_people).
+    hold_people(person.workspace_id, [person.pk], delete=True)
     record_change(
         workspace=person.workspace, actor=actor, obj=person, action=Action.DELETE, changes={}
     )
@@ -480,7 +486,7 @@ def affiliation_create(
     *, workspace, actor, person: Person, organisation: Organisation, data: dict
 ) -> Affiliation:
     _check_affiliation(workspace, person, organisation)
-    if not hold_people([person.pk]):  # deleted meanwhile
+    if not hold_people(workspace.pk, [person.pk]):  # deleted meanwhile
         raise ValidationError({"person": _("Unknown person.")})
     data = _clean_text(data)
     affiliation = Affiliation(workspace=workspace, person=person, organisation=organisation)
@@ -631,7 +637,7 @@ def bulk_tag(*, workspace, actor, model, ids: list[int], tag: Tag) -> int:
         (OrganisationTag, "organisation") if model is Organisation else (PersonTag, "person")
     )
     if model is Person:
-        hold_people(ids)  # none of them deleted before the tags are in
+        hold_people(workspace.pk, ids)  # none of them deleted before the tags are in
     objects = list(model.objects.filter(workspace=workspace, pk__in=ids))
     have = set(
         through.objects.filter(tag=tag, **{f"{owner_field}__in": objects}).values_list(
@@ -656,7 +662,7 @@ def bulk_tag(*, workspace, actor, model, ids: list[int], tag: Tag) -> int:
 @transaction.atomic
 def bulk_delete(*, workspace, actor, model, ids: list[int]) -> int:
     if model is Person:
-        hold_people(ids, delete=True)
+        hold_people(workspace.pk, ids, delete=True)
     objects = list(model.objects.filter(workspace=workspace, pk__in=ids))
     for o in objects:
         record_change(workspace=workspace, actor=actor, obj=o, action=Action.DELETE, changes={})

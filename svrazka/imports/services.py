@@ -910,7 +910,7 @@ def job_undo(*, job: ImportJob, actor) -> ImportJob:
                 )
                 for start in range(0, len(ids), 2000):
                     if model is Person:  # before their rows are gathered (hold_people)
-                        hold_people(ids[start : start + 2000], delete=True)
+                        hold_people(job.workspace_id, ids[start : start + 2000], delete=True)
                     model.objects.filter(
                         workspace_id=job.workspace_id, id__in=ids[start : start + 2000]
                     ).delete()
