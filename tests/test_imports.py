@@ -312,6 +312,12 @@ def test_the_sender_keeps_order_answers_and_drops_what_a_failure_leaves(workspac
                 "SELECT count(*) FROM contacts_tag WHERE workspace_id = %s", [workspace.pk]
             )
             assert sender.answer(asked) == [(3,)]  # after the rows sent before it
+            told: list[str] = []
+            sender.execute("SELECT pg_sleep(0.3)")
+            sender.then(lambda: told.append("done"))
+            assert told == []  # not before what was given before it is done
+            sender.wait()
+            assert told == ["done"]
         assert Tag.objects.filter(workspace=workspace).count() == 3
         assert sys.getswitchinterval() == switch_interval
         with pytest.raises(Exception, match="no_such_table"):
@@ -322,8 +328,36 @@ def test_the_sender_keeps_order_answers_and_drops_what_a_failure_leaves(workspac
                 with pytest.raises(Exception, match="no_such_table"):
                     sender.answer(later)  # not run: what failed before it is raised
                 sender.execute("SELECT 2")  # nor is anything after
+                sender.then(lambda: told.append("after a failure"))
+        assert told == ["done"]
         transaction.set_rollback(True)
     assert not Tag.objects.filter(workspace=workspace).exists()
+
+
+def test_the_progress_counts_the_rows_the_database_has_taken(workspace, alice, monkeypatch):
+    """On PostgreSQL the rows of a batch are queued for the sender's thread: the progress shown
+    counts them once the server has them, not when they are queued."""
+    from svrazka.lib import bulkload
+
+    written: list[int] = []
+    monkeypatch.setattr(services, "BATCH", 1)
+    monkeypatch.setattr(services._Progress, "write", lambda self, done: written.append(done))
+    if connection.vendor == "postgresql":
+        copy = bulkload.Sender.copy
+
+        def slow_copy(self, sql, data):  # the server busy a while before each batch
+            self.execute("SELECT pg_sleep(0.2)")
+            copy(self, sql, data)
+
+        monkeypatch.setattr(bulkload.Sender, "copy", slow_copy)
+    job = _run(_upload(workspace, alice, LINKEDIN))
+    assert job.status == Status.DONE and job.rows_done == 3
+    if connection.vendor == "postgresql":
+        # Written as each batch is queued: the server has not taken it yet.
+        assert len(written) == 3 and written[0] == 0
+        assert all(landed <= queued for queued, landed in enumerate(written))
+    else:
+        assert written == [1, 2, 3]
 
 
 def test_undo_removes_everything_the_import_brought_and_nothing_else(workspace, alice):

@@ -198,6 +198,11 @@ class Sender:
     def execute(self, sql: str, params=None) -> None:
         self._put(lambda cursor: cursor.execute(sql, params))
 
+    def then(self, call: Callable[[], None]) -> None:
+        """Call ``call()`` in the thread once what was given before it is done (to tell how
+        far the server has got); not at all if something before it failed."""
+        self._put(lambda cursor: call())
+
     def ask(self, sql: str, params=None) -> Future:
         """The rows of a query, run once what was given before it is done: `answer()` them."""
         asked: Future = Future()
