@@ -1,7 +1,9 @@
 """A person's emails, phones, tags and affiliations have no database constraint to their
-person (contacts.models.PERSON_ROW): the services hold them to an existing one. Every way
-a person goes leaves none of their rows behind, and on PostgreSQL a row added while the
-person is being deleted, in either order, is deleted with them or refused."""
+person, nor a person's tags and affiliations to their tag and organisation
+(contacts.models.PERSON_ROW): the services hold them to existing ones. Every way a person,
+a tag or an organisation goes leaves none of those rows behind, and on PostgreSQL a row
+added while what it points at is being deleted, in either order, is deleted with it or
+refused."""
 
 import threading
 
@@ -11,7 +13,15 @@ from django.db import connection, connections, transaction
 
 from svrazka.accounts import services as accounts
 from svrazka.contacts import services
-from svrazka.contacts.models import Affiliation, Person, PersonEmail, PersonPhone, PersonTag
+from svrazka.contacts.models import (
+    Affiliation,
+    Organisation,
+    Person,
+    PersonEmail,
+    PersonPhone,
+    PersonTag,
+    Tag,
+)
 from svrazka.duplicates import services as duplicates
 from tests.factories import make_organisation, make_person
 
@@ -19,11 +29,19 @@ ROWS = (PersonEmail, PersonPhone, PersonTag, Affiliation)
 
 
 def orphans() -> dict[str, int]:
-    """Rows of each kind whose person is not there."""
-    return {
+    """Rows of each kind whose person, tag or organisation is not there."""
+    found = {
         model.__name__: model.objects.exclude(person_id__in=Person.objects.values("pk")).count()
         for model in ROWS
     }
+    found["PersonTag"] += PersonTag.objects.exclude(tag_id__in=Tag.objects.values("pk")).count()
+    found["Affiliation"] += Affiliation.objects.exclude(
+        organisation_id__in=Organisation.objects.values("pk")
+    ).count()
+    return found
+
+
+NONE = dict.fromkeys((m.__name__ for m in ROWS), 0)
 
 
 def person_with_rows(workspace, actor, n: int) -> Person:
@@ -50,6 +68,8 @@ def test_the_database_holds_no_constraint_from_a_persons_rows_to_the_person():
         assert model._meta.get_field("person").db_constraint is False
     for name in ("created_by", "source_import"):
         assert Person._meta.get_field(name).db_constraint is False
+    assert PersonTag._meta.get_field("tag").db_constraint is False
+    assert Affiliation._meta.get_field("organisation").db_constraint is False
 
 
 def test_every_way_a_person_goes_takes_their_rows_with_them(workspace, alice):
@@ -67,7 +87,7 @@ def test_every_way_a_person_goes_takes_their_rows_with_them(workspace, alice):
         choices={},
     )
 
-    assert orphans() == dict.fromkeys((m.__name__ for m in ROWS), 0)
+    assert orphans() == NONE
     left = {people[2].pk, people[4].pk}
     for model in ROWS:
         assert set(model.objects.values_list("person_id", flat=True)) == left, model
@@ -85,7 +105,7 @@ def test_every_way_a_person_goes_takes_their_rows_with_them(workspace, alice):
         people_there = Person.objects.filter(workspace=other).values_list("pk", flat=True)
         services.hold_people(other.pk, people_there, delete=True)
         other.delete()
-    assert orphans() == dict.fromkeys((m.__name__ for m in ROWS), 0)
+    assert orphans() == NONE
     for model in ROWS:
         assert set(model.objects.values_list("person_id", flat=True)) == left, model
 
@@ -102,7 +122,7 @@ def test_an_affiliation_for_a_person_no_longer_there_is_refused(workspace, alice
             organisation=make_organisation(workspace, alice),
             data={},
         )
-    assert orphans() == dict.fromkeys((m.__name__ for m in ROWS), 0)
+    assert orphans() == NONE
 
 
 class _Held(threading.Thread):
@@ -134,30 +154,79 @@ class _Held(threading.Thread):
             connections.close_all()
 
 
-def _affiliate(workspace, alice, person, organisation):
-    return lambda: services.affiliation_create(
-        workspace=workspace, actor=alice, person=person, organisation=organisation, data={}
-    )
+def _racers(kind: str, workspace, alice):
+    """(adding, deleting, whether the target is gone, the rows the adding would make): work
+    that adds a row pointing at a record of ``kind``, and work that deletes the record, each
+    with a copy of its own, as two requests have (a deletion sets its copy's pk to None)."""
+    person = person_with_rows(workspace, alice, 1)
+    organisation = make_organisation(workspace, alice)
+    tag = services.tag_get_or_create(workspace=workspace, name="Дарители")
+    if kind == "person":
+        copy = Person.objects.get(pk=person.pk)
+
+        def adding():
+            services.affiliation_create(
+                workspace=workspace, actor=alice, person=copy, organisation=organisation, data={}
+            )
+
+        def deleting():
+            services.person_delete(person=person, actor=alice)
+
+        def gone():
+            return not Person.objects.filter(pk=copy.pk).exists()
+
+        made = Affiliation.objects.filter(organisation=organisation)
+    elif kind == "tag":
+
+        def adding():
+            services.bulk_tag(
+                workspace=workspace, actor=alice, model=Person, ids=[person.pk], tag=copy
+            )
+
+        copy = Tag.objects.get(pk=tag.pk)
+
+        def deleting():
+            services.tag_delete(tag=tag, actor=alice)
+
+        def gone():
+            return not Tag.objects.filter(pk=copy.pk).exists()
+
+        made = PersonTag.objects.filter(tag_id=tag.pk)
+    else:
+        copy = Organisation.objects.get(pk=organisation.pk)
+
+        def adding():
+            services.affiliation_create(
+                workspace=workspace, actor=alice, person=person, organisation=copy, data={}
+            )
+
+        def deleting():
+            services.organisation_delete(organisation=organisation, actor=alice)
+
+        def gone():
+            return not Organisation.objects.filter(pk=copy.pk).exists()
+
+        made = Affiliation.objects.filter(organisation_id=copy.pk)
+    return adding, deleting, gone, made
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("first", ["adding", "deleting"])
-def test_a_row_added_while_its_person_is_deleted_is_not_left_behind(workspace, alice, first):
+@pytest.mark.parametrize("kind", ["person", "tag", "organisation"])
+def test_a_row_added_while_what_it_points_at_is_deleted_is_not_left_behind(
+    workspace, alice, kind, first
+):
     if connection.vendor != "postgresql":
         # SQLite runs one writing transaction at a time: no two of them interleave.
         assert not connection.features.has_select_for_update
         return
-    person = person_with_rows(workspace, alice, 1)
-    person_id = person.pk
-    organisation = make_organisation(workspace, alice)
-    # Each with its own copy, as two requests have (a deletion sets its copy's pk to None).
-    adding = _Held(_affiliate(workspace, alice, Person.objects.get(pk=person.pk), organisation))
-    deleting = _Held(lambda: services.person_delete(person=person, actor=alice))
+    add, delete, gone, made = _racers(kind, workspace, alice)
+    adding, deleting = _Held(add), _Held(delete)
     one, two = (adding, deleting) if first == "adding" else (deleting, adding)
     one.start()
     assert one.started.wait(30) and one.error is None
     two.start()
-    # The second waits for the first one's lock on the person.
+    # The second waits for the first one's lock.
     assert not two.started.wait(0.5), two.error
     one.release.set()
     one.join(30)
@@ -165,10 +234,51 @@ def test_a_row_added_while_its_person_is_deleted_is_not_left_behind(workspace, a
     two.release.set()
     two.join(30)
     assert one.error is None
-    if first == "adding":  # the deletion, second, took the new affiliation with the person
+    if first == "adding":  # the deletion, second, took the new row with it
         assert two.error is None
-    else:  # the adding, second, found the person gone
+    else:  # the adding, second, found it gone
         assert isinstance(two.error, ValidationError)
-    assert not Person.objects.filter(pk=person_id).exists()
-    assert orphans() == dict.fromkeys((m.__name__ for m in ROWS), 0)
-    assert not Affiliation.objects.filter(organisation=organisation).exists()
+    assert gone()
+    assert not made.exists()
+    assert orphans() == NONE
+
+
+def test_a_merge_undone_after_a_label_was_deleted_leaves_the_label_out(workspace, alice):
+    tag = services.tag_get_or_create(workspace=workspace, name="Доброволци")
+    kept = make_person(workspace, alice, given_name="Георги", tags=[tag])
+    merged = make_person(workspace, alice, given_name="Гошо", tags=[tag])
+    record = duplicates.merge(
+        workspace=workspace, actor=alice, kind="person", kept=kept, merged=merged, choices={}
+    )
+    services.tag_delete(tag=tag, actor=alice)
+    duplicates.undo_merge(merge_record=record, actor=alice)
+    assert Person.objects.filter(pk=merged.pk).exists()
+    assert not PersonTag.objects.exists()
+    assert orphans() == NONE
+
+
+def test_an_import_makes_anew_an_organisation_deleted_since_its_load_began(
+    workspace, alice, monkeypatch
+):
+    """The load finds the workspace's organisations by name when it begins, and holds each
+    when a row first names it: one deleted in between is not pointed at."""
+    from svrazka.imports import services as imports
+    from tests.test_imports import LINKEDIN, _run, _upload
+
+    green = make_organisation(workspace, alice, name="Зелена планета")
+    enter = imports._Loader.__enter__
+
+    def enter_then_delete(loader):
+        enter(loader)
+        assert green.pk in loader.orgs.values()
+        Organisation.objects.filter(pk=green.pk).delete()  # as if by someone else, committed
+        return loader
+
+    monkeypatch.setattr(imports._Loader, "__enter__", enter_then_delete)
+    job = _run(_upload(workspace, alice, LINKEDIN))
+    assert job.status == "done", job.message
+    made = Organisation.objects.get(workspace=workspace, name="Зелена планета")
+    assert made.source_import_id == job.pk  # made by the import: the old one had none
+    maria = Person.objects.get(workspace=workspace, given_name="Мария")
+    assert [a.organisation_id for a in maria.affiliations.all()] == [made.pk]
+    assert orphans() == NONE

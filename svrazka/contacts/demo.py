@@ -8,7 +8,7 @@ from django.db import transaction
 from svrazka.accounts import services as accounts
 from svrazka.accounts.models import Membership, Role, Workspace
 from svrazka.contacts import services
-from svrazka.contacts.models import Person
+from svrazka.contacts.models import Organisation, Person, Tag
 from svrazka.lib.identifiers import _eik_check_digit
 
 DEMO_SLUG = "demo"
@@ -387,9 +387,11 @@ PEOPLE = [
 @transaction.atomic
 def load_demo() -> Workspace:
     for old in Workspace.objects.filter(slug=DEMO_SLUG):
-        # Its people locked before their rows are gathered (services.hold_people).
-        people = Person.objects.filter(workspace=old).values_list("pk", flat=True)
-        services.hold_people(old.pk, people, delete=True)
+        # What rows point at without a constraint, locked before they are gathered
+        # (services.hold).
+        for model in (Person, Tag, Organisation):
+            ids = model.objects.filter(workspace=old).values_list("pk", flat=True)
+            services.hold(model, old.pk, ids, delete=True)
         old.delete()
     owner, _ = accounts.user_get_or_create(email=DEMO_EMAIL, password=DEMO_PASSWORD)
     if not owner.full_name:

@@ -95,18 +95,22 @@ def restated_workspace() -> models.ForeignKey:
 
 
 # A person's emails, phones, tags and affiliations point at their person without a database
-# constraint (PERSON_ROW), as the search tokens do. PostgreSQL runs a query for every row
-# such a constraint covers (~3 µs each): a million people imported make 3.8 million rows of
-# theirs, ~20 s of the server's time on the import's critical path (bench/README.md,
-# "Imports"). What the constraint held, the services hold instead:
-# - the ORM deletes the rows with their person (on_delete=CASCADE), as before;
-# - a person is deleted only after its row is locked (contacts.services.hold_people with
-#   delete=True: FOR UPDATE), and what adds a row to an existing person locks the person
-#   first (hold_people, or the UPDATE of its version in person_update): so a row added while
-#   the person is being deleted is either deleted with it or refused, never left behind
+# constraint (PERSON_ROW), as the search tokens do, and a person's tags and affiliations at
+# their tag and organisation likewise. PostgreSQL runs a query for every row such a
+# constraint covers (~3 µs each): a million people imported make 3.8 million rows of
+# theirs, 5.5 million checks, ~25 s of the server's time on the import's critical path
+# (bench/README.md, "Imports"). What the constraints held, the services hold instead:
+# - the ORM deletes the rows with their person, tag or organisation (CASCADE), as before;
+# - a person, tag or organisation is deleted only after its row is locked
+#   (contacts.services.hold with delete=True: FOR UPDATE), and what adds a row pointing at
+#   an existing one locks it first (hold: FOR KEY SHARE, what a constraint's check takes;
+#   or the UPDATE of its version in person_update): so a row added while what it points at
+#   is being deleted is either deleted with it or refused, never left behind
 #   (tests/test_person_rows.py tries both orders on PostgreSQL);
 # - an import adds rows only to the people it creates in its own transaction, which no one
-#   else can see, let alone delete.
+#   else can see, and holds the tags and organisations it finds (its own are new too);
+# - a merge's undo puts back only the rows whose records are still there
+#   (duplicates.merging).
 PERSON_ROW = {"on_delete": models.CASCADE, "db_constraint": False}
 
 
@@ -332,9 +336,7 @@ class Affiliation(WorkspaceOwned):
 
     workspace = restated_workspace()
     person = models.ForeignKey(Person, related_name="affiliations", **PERSON_ROW)
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="affiliations"
-    )
+    organisation = models.ForeignKey(Organisation, related_name="affiliations", **PERSON_ROW)
     position = models.CharField(_("position"), max_length=150, blank=True)
     start_date = models.DateField(_("from"), null=True, blank=True)
     end_date = models.DateField(_("to"), null=True, blank=True)
@@ -416,7 +418,7 @@ class PersonTag(WorkspaceOwned):
     workspace = restated_workspace()
     # Indexed by persontag_unique, which leads with it.
     person = models.ForeignKey(Person, db_index=False, **PERSON_ROW)
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, **PERSON_ROW)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "tag"], name="persontag_unique")]

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
@@ -103,29 +103,49 @@ def _claim_version(model, pk: int, expected: int | None) -> None:
         raise EditConflict(model.objects.get(pk=pk))
 
 
-def hold_people(workspace_id: int, ids: Iterable[int], *, delete: bool = False) -> set[int]:
-    """Lock the workspace's people of ``ids``, in the current transaction, before a row of
-    theirs (an email, a phone, a tag, an affiliation) is added to them, or before they are
-    deleted (``delete=True``); returns the ids of those that still exist.
+def hold(model, workspace_id: int, ids: Iterable[int], *, delete: bool = False) -> set[int]:
+    """Lock the workspace's records of ``model`` among ``ids``, in the current transaction,
+    before a row that points at them without a database constraint is added, or before they
+    are deleted (``delete=True``); returns the ids of those that still exist.
 
-    Those rows have no database constraint to hold them to an existing person
-    (contacts.models.PERSON_ROW): this lock does it. Deleting takes FOR UPDATE, adding FOR NO
-    KEY UPDATE, and each waits for the other: a deletion that locked first gathers the rows
-    to delete after the adding is done, and an adding that comes second finds the person
-    gone (at READ COMMITTED, Django's and PostgreSQL's default: each statement of the
-    deletion sees what committed before it). Locked in id order, so that two holders of
-    overlapping people do not wait for each other. (SQLite writes one transaction at a time:
-    there it is only the lookup.)"""
-    ids = sorted(ids)
+    A person's emails, phones, tags and affiliations point at their person, and a person's
+    tags and affiliations at their tag and organisation, without a constraint
+    (contacts.models.PERSON_ROW): this lock holds them instead, as a constraint's check
+    would. Deleting takes FOR UPDATE; adding FOR KEY SHARE, which waits only for a deletion
+    (adding rows or editing the record goes on beside it). A deletion that locked first
+    gathers the rows to delete after the adding is done; an adding that comes second finds
+    the record gone (at READ COMMITTED, Django's and PostgreSQL's default: each statement of
+    the deletion sees what committed before it). Locked in id order, so that two holders of
+    overlapping records do not wait for each other. (SQLite writes one transaction at a
+    time: there it is only the lookup.)"""
+    if not connection.in_atomic_block:
+        raise RuntimeError("hold() needs a transaction")
+    ids = sorted(set(ids))
     found: set[int] = set()
+    table = connection.ops.quote_name(model._meta.db_table)
+    lock = "UPDATE" if delete else "KEY SHARE"
     for start in range(0, len(ids), 2000):
-        held = (
-            Person.objects.select_for_update(no_key=not delete)
-            .filter(workspace_id=workspace_id, pk__in=ids[start : start + 2000])
-            .order_by("pk")
-        )
-        found.update(held.values_list("pk", flat=True))
+        part = ids[start : start + 2000]
+        if connection.vendor != "postgresql":
+            found.update(
+                model.objects.filter(workspace_id=workspace_id, pk__in=part).values_list(
+                    "pk", flat=True
+                )
+            )
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {table} WHERE workspace_id = %s AND id = ANY(%s) "
+                f"ORDER BY id FOR {lock}",
+                [workspace_id, part],
+            )
+            found.update(row[0] for row in cursor.fetchall())
     return found
+
+
+def hold_people(workspace_id: int, ids: Iterable[int], *, delete: bool = False) -> set[int]:
+    """`hold` for people."""
+    return hold(Person, workspace_id, ids, delete=delete)
 
 
 def _set_links(*, through, owner_field: str, owner, target_field: str, targets, workspace) -> None:
@@ -133,6 +153,11 @@ def _set_links(*, through, owner_field: str, owner, target_field: str, targets, 
     existing = set(
         through.objects.filter(**{owner_field: owner}).values_list(f"{target_field}_id", flat=True)
     )
+    target = through._meta.get_field(target_field)
+    if not target.db_constraint and hold(target.related_model, workspace.pk, wanted - existing) != (
+        wanted - existing
+    ):  # deleted meanwhile (a person's tags: hold)
+        raise ValidationError({f"{target_field}s": _("Unknown tag.")})
     through.objects.filter(
         **{owner_field: owner, f"{target_field}_id__in": existing - wanted}
     ).delete()
@@ -266,6 +291,8 @@ def _save_organisation_links(org: Organisation, data: dict) -> None:
 
 @transaction.atomic
 def organisation_delete(*, organisation: Organisation, actor) -> None:
+    # Locked before its affiliations are gathered (hold).
+    hold(Organisation, organisation.workspace_id, [organisation.pk], delete=True)
     record_change(
         workspace=organisation.workspace,
         actor=actor,
@@ -488,6 +515,8 @@ def affiliation_create(
     _check_affiliation(workspace, person, organisation)
     if not hold_people(workspace.pk, [person.pk]):  # deleted meanwhile
         raise ValidationError({"person": _("Unknown person.")})
+    if not hold(Organisation, workspace.pk, [organisation.pk]):
+        raise ValidationError({"organisation": _("Unknown organisation.")})
     data = _clean_text(data)
     affiliation = Affiliation(workspace=workspace, person=person, organisation=organisation)
     for name in AFFILIATION_FIELDS:
@@ -540,6 +569,8 @@ def affiliation_update(
     before = _affiliation_tracked(a)
     if organisation is not None:
         _check_affiliation(a.workspace, a.person, organisation)
+        if not hold(Organisation, a.workspace_id, [organisation.pk]):  # deleted meanwhile
+            raise ValidationError({"organisation": _("Unknown organisation.")})
         a.organisation = organisation
     for name in AFFILIATION_FIELDS:
         if name in data:
@@ -622,6 +653,7 @@ def label_rename(*, label: Tag | Cause, name: str) -> Tag | Cause:
 
 @transaction.atomic
 def tag_delete(*, tag: Tag, actor) -> None:
+    hold(Tag, tag.workspace_id, [tag.pk], delete=True)  # before its rows are gathered
     tag.delete()
 
 
@@ -638,6 +670,8 @@ def bulk_tag(*, workspace, actor, model, ids: list[int], tag: Tag) -> int:
     )
     if model is Person:
         hold_people(workspace.pk, ids)  # none of them deleted before the tags are in
+        if not hold(Tag, workspace.pk, [tag.pk]):  # nor the tag
+            raise ValidationError(_("Unknown tag."))
     objects = list(model.objects.filter(workspace=workspace, pk__in=ids))
     have = set(
         through.objects.filter(tag=tag, **{f"{owner_field}__in": objects}).values_list(
@@ -661,8 +695,7 @@ def bulk_tag(*, workspace, actor, model, ids: list[int], tag: Tag) -> int:
 
 @transaction.atomic
 def bulk_delete(*, workspace, actor, model, ids: list[int]) -> int:
-    if model is Person:
-        hold_people(workspace.pk, ids, delete=True)
+    hold(model, workspace.pk, ids, delete=True)  # before their rows are gathered
     objects = list(model.objects.filter(workspace=workspace, pk__in=ids))
     for o in objects:
         record_change(workspace=workspace, actor=actor, obj=o, action=Action.DELETE, changes={})

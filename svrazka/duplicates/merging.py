@@ -202,6 +202,21 @@ def _move_rows(related, fk: str, kept, merged, snapshot: dict) -> None:
         related.objects.filter(pk__in=move).update(**{fk: kept})
 
 
+def _still_pointing(related, rows: list[dict], workspace_id: int) -> list[dict]:
+    """The rows (as kept by the merge) whose records, pointed at without a database
+    constraint (a person's tag: contacts.models.PERSON_ROW), are still there, held until the
+    commit (contacts.services.hold); a label deleted since the merge is not brought back."""
+    for field in related._meta.concrete_fields:
+        if not (field.is_relation and field.many_to_one) or field.db_constraint:
+            continue
+        ids = {row[field.attname] for row in rows if row.get(field.attname) is not None}
+        if not ids or not hasattr(field.related_model, "workspace_id"):
+            continue
+        there = contacts.hold(field.related_model, workspace_id, ids)
+        rows = [row for row in rows if row.get(field.attname) in there | {None}]
+    return rows
+
+
 def _reindex(kind: str, obj) -> None:
     if kind == Kind.PERSON:
         emails = [e.email for e in obj.emails.all()]
@@ -261,7 +276,8 @@ def undo(*, merge_record: Merge, actor) -> None:
         related.objects.filter(pk__in=group["ids"]).update(**{group["fk"]: merged})
     for group in snap["deleted"]:
         related = apps.get_model(group["model"])
-        related.objects.bulk_create([related(**row) for row in group["rows"]])
+        rows = _still_pointing(related, group["rows"], m.workspace_id)
+        related.objects.bulk_create([related(**row) for row in rows])
     ChangeRecord.objects.filter(pk__in=snap["history"]).update(object_id=merged.pk)
     _reindex(m.kind, kept)
     _reindex(m.kind, merged)

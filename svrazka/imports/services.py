@@ -46,9 +46,10 @@ from svrazka.contacts.models import (
     PersonPhone,
     PersonTag,
     PersonToken,
+    Tag,
     WhereFound,
 )
-from svrazka.contacts.services import hold_people, tag_get_or_create
+from svrazka.contacts.services import hold, tag_get_or_create
 from svrazka.imports import checking, reading, validation
 from svrazka.imports.models import (
     Format,
@@ -587,6 +588,8 @@ class _Loader:
         self.org_ids = _Ids(Organisation, self.sender)
         self.tags: dict[str, int] = {}
         self.orgs: dict[str, int] = {}  # sort key of a name -> organisation id
+        # Those the load may point at: held (contacts.services.hold), or made by it.
+        self.orgs_held: set[int] = set()
         self.counts = {"people": 0, "organisations": 0, "affiliations": 0}
         # PostgreSQL: the token rows to write (write_tokens), as COPY lines without the
         # workspace: "token\tsort key\tperson"; a Python string each, not a tuple of four
@@ -668,7 +671,10 @@ class _Loader:
             if key not in self.tags:
                 if self.sender:
                     self.sender.wait()  # the rows sent stay out of its savepoint
-                self.tags[key] = tag_get_or_create(workspace=self.job.workspace, name=name).pk
+                pk = tag_get_or_create(workspace=self.job.workspace, name=name).pk
+                if not hold(Tag, self.ws, [pk]):  # deleted since it was found: made anew
+                    pk = tag_get_or_create(workspace=self.job.workspace, name=name).pk
+                self.tags[key] = pk
             ids.append(self.tags[key])
         return ids
 
@@ -691,8 +697,28 @@ class _Loader:
         for tag in self._tag_ids(values.get("tags", [])):
             rows["otag"].append((self.ws, pk, tag))
         self.orgs[key] = pk
+        self.orgs_held.add(pk)
         self.counts["organisations"] += 1
         return pk
+
+    def _hold_organisations(self, batch: list[tuple[str, dict]]) -> None:
+        """The workspace's organisations the batch names for the first time, held, so that
+        none is deleted before the import commits; one deleted since the load began is
+        forgotten here, and made anew as any other name. (A first import has none.)"""
+        keys = set()
+        for _staged, values in batch:
+            if values["kind"] == "organisation":
+                keys.add(values["sort_key"])
+            elif values["organisation"]:
+                keys.add(validation.sort_key(values["organisation"]))
+        wanted = {self.orgs[key] for key in keys if key in self.orgs} - self.orgs_held
+        if not wanted:
+            return
+        held = hold(Organisation, self.ws, wanted)
+        self.orgs_held |= held
+        if gone := wanted - held:
+            for key in [key for key, pk in self.orgs.items() if pk in gone]:
+                del self.orgs[key]
 
     def load(self, batch: list[tuple[str, dict]]) -> None:
         """Insert a batch of staged rows: (the row's JSON text, its values)."""
@@ -704,6 +730,7 @@ class _Loader:
         # token (write_tokens): the server, which the load waits for, then only stores them.
         tokens_in_sql = connection.vendor == "sqlite"
         staged_tokens: list[tuple] = []
+        self._hold_organisations(batch)
         for staged, values in batch:
             if values["kind"] == "organisation":
                 if values["sort_key"] not in self.orgs:
@@ -923,8 +950,8 @@ def job_undo(*, job: ImportJob, actor) -> ImportJob:
                     .values_list("id", flat=True)
                 )
                 for start in range(0, len(ids), 2000):
-                    if model is Person:  # before their rows are gathered (hold_people)
-                        hold_people(job.workspace_id, ids[start : start + 2000], delete=True)
+                    # Locked before their rows are gathered (contacts.services.hold).
+                    hold(model, job.workspace_id, ids[start : start + 2000], delete=True)
                     model.objects.filter(
                         workspace_id=job.workspace_id, id__in=ids[start : start + 2000]
                     ).delete()
