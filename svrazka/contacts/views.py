@@ -515,9 +515,13 @@ def _bulk(request: HttpRequest, model, list_url: str) -> HttpResponse:
         tag = services.tag_get_or_create(
             workspace=request.workspace, name=form.cleaned_data["tag_name"]
         )
-        n = services.bulk_tag(
-            workspace=request.workspace, actor=request.user, model=model, ids=ids, tag=tag
-        )
+        try:
+            n = services.bulk_tag(
+                workspace=request.workspace, actor=request.user, model=model, ids=ids, tag=tag
+            )
+        except ValidationError as e:  # the label deleted meanwhile
+            messages.error(request, " ".join(e.messages))
+            return redirect(back)
         messages.success(
             request,
             ngettext(

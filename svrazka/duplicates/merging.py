@@ -203,14 +203,16 @@ def _move_rows(related, fk: str, kept, merged, snapshot: dict) -> None:
 
 
 def _still_pointing(related, rows: list[dict], workspace_id: int) -> list[dict]:
-    """The rows (as kept by the merge) whose records, pointed at without a database
-    constraint (a person's tag: contacts.models.PERSON_ROW), are still there, held until the
-    commit (contacts.services.hold); a label deleted since the merge is not brought back."""
+    """The rows (as kept by the merge) whose records of the workspace (a label, a cause…)
+    are still there, held until the commit (contacts.services.hold: some are pointed at
+    without a database constraint, contacts.models.PERSON_ROW); a label deleted since the
+    merge is not brought back, and does not stop the undo."""
     for field in related._meta.concrete_fields:
-        if not (field.is_relation and field.many_to_one) or field.db_constraint:
+        if not (field.is_relation and field.many_to_one):
             continue
         ids = {row[field.attname] for row in rows if row.get(field.attname) is not None}
-        if not ids or not hasattr(field.related_model, "workspace_id"):
+        meta = field.related_model._meta
+        if not ids or not any(f.name == "workspace" for f in meta.concrete_fields):
             continue
         there = contacts.hold(field.related_model, workspace_id, ids)
         rows = [row for row in rows if row.get(field.attname) in there | {None}]

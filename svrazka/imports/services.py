@@ -671,9 +671,12 @@ class _Loader:
             if key not in self.tags:
                 if self.sender:
                     self.sender.wait()  # the rows sent stay out of its savepoint
-                pk = tag_get_or_create(workspace=self.job.workspace, name=name).pk
-                if not hold(Tag, self.ws, [pk]):  # deleted since it was found: made anew
+                for _attempt in range(3):  # one deleted since it was found is made anew
                     pk = tag_get_or_create(workspace=self.job.workspace, name=name).pk
+                    if hold(Tag, self.ws, [pk]):
+                        break
+                else:
+                    raise ValidationError(_("A label was deleted while the file was imported."))
                 self.tags[key] = pk
             ids.append(self.tags[key])
         return ids
