@@ -13,7 +13,7 @@ and undo a finished import as a whole.
   the job's own row.
 - `job_import_at_once` does both in one pass: rows are loaded, in the one transaction, while
   the next are checked; a row with a problem rolls everything back. The command line uses it
-  (1M rows: PostgreSQL 105–120 s, SQLite ~105 s on a slow 2-core machine; bench/README.md,
+  (1M rows: PostgreSQL 96–112 s, SQLite ~91 s on a slow 2-core machine; bench/README.md,
   "Imports"). The rows of a person it creates are held to the person by the transaction
   itself: no one else sees the person before the commit (contacts.models.PERSON_ROW).
 - `job_undo` deletes what the import created, in one transaction, or nothing; the people
