@@ -103,7 +103,7 @@ def test_every_way_a_person_goes_takes_their_rows_with_them(workspace, alice):
     person_with_rows(other, alice, 7)
     with transaction.atomic():
         people_there = Person.objects.filter(workspace=other).values_list("pk", flat=True)
-        services.hold_people(other.pk, people_there, delete=True)
+        services.hold(Person, other.pk, people_there, delete=True)
         other.delete()
     assert orphans() == NONE
     for model in ROWS:

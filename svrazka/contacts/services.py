@@ -143,11 +143,6 @@ def hold(model, workspace_id: int, ids: Iterable[int], *, delete: bool = False) 
     return found
 
 
-def hold_people(workspace_id: int, ids: Iterable[int], *, delete: bool = False) -> set[int]:
-    """`hold` for people."""
-    return hold(Person, workspace_id, ids, delete=delete)
-
-
 def _set_links(*, through, owner_field: str, owner, target_field: str, targets, workspace) -> None:
     wanted = {t.pk for t in targets}
     existing = set(
@@ -483,8 +478,8 @@ def person_update(*, person: Person, actor, data: dict, version: int | None) -> 
 
 @transaction.atomic
 def person_delete(*, person: Person, actor) -> None:
-    # Locked before its rows are gathered (hold_people).
-    hold_people(person.workspace_id, [person.pk], delete=True)
+    # Locked before its rows are gathered (hold).
+    hold(Person, person.workspace_id, [person.pk], delete=True)
     record_change(
         workspace=person.workspace, actor=actor, obj=person, action=Action.DELETE, changes={}
     )
@@ -513,7 +508,7 @@ def affiliation_create(
     *, workspace, actor, person: Person, organisation: Organisation, data: dict
 ) -> Affiliation:
     _check_affiliation(workspace, person, organisation)
-    if not hold_people(workspace.pk, [person.pk]):  # deleted meanwhile
+    if not hold(Person, workspace.pk, [person.pk]):  # deleted meanwhile
         raise ValidationError({"person": _("Unknown person.")})
     if not hold(Organisation, workspace.pk, [organisation.pk]):
         raise ValidationError({"organisation": _("Unknown organisation.")})
@@ -669,7 +664,7 @@ def bulk_tag(*, workspace, actor, model, ids: list[int], tag: Tag) -> int:
         (OrganisationTag, "organisation") if model is Organisation else (PersonTag, "person")
     )
     if model is Person:
-        hold_people(workspace.pk, ids)  # none of them deleted before the tags are in
+        hold(Person, workspace.pk, ids)  # none of them deleted before the tags are in
         if not hold(Tag, workspace.pk, [tag.pk]):  # nor the tag
             raise ValidationError(_("Unknown tag."))
     objects = list(model.objects.filter(workspace=workspace, pk__in=ids))

@@ -214,8 +214,8 @@ def _still_pointing(related, rows: list[dict], workspace_id: int) -> list[dict]:
         meta = field.related_model._meta
         if not ids or not any(f.name == "workspace" for f in meta.concrete_fields):
             continue
-        there = contacts.hold(field.related_model, workspace_id, ids)
-        rows = [row for row in rows if row.get(field.attname) in there | {None}]
+        there = contacts.hold(field.related_model, workspace_id, ids) | {None}
+        rows = [row for row in rows if row.get(field.attname) in there]
     return rows
 
 

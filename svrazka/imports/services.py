@@ -17,7 +17,7 @@ and undo a finished import as a whole.
   "Imports"). The rows of a person it creates are held to the person by the transaction
   itself: no one else sees the person before the commit (contacts.models.PERSON_ROW).
 - `job_undo` deletes what the import created, in one transaction, or nothing; the people
-  are locked before their rows are gathered (contacts.services.hold_people).
+  are locked before their rows are gathered (contacts.services.hold).
 """
 
 import logging
@@ -708,6 +708,8 @@ class _Loader:
         """The workspace's organisations the batch names for the first time, held, so that
         none is deleted before the import commits; one deleted since the load began is
         forgotten here, and made anew as any other name. (A first import has none.)"""
+        if len(self.orgs_held) == len(self.orgs):  # all held or made by the load
+            return
         keys = set()
         for _staged, values in batch:
             if values["kind"] == "organisation":
@@ -953,11 +955,10 @@ def job_undo(*, job: ImportJob, actor) -> ImportJob:
                     .values_list("id", flat=True)
                 )
                 for start in range(0, len(ids), 2000):
+                    part = ids[start : start + 2000]
                     # Locked before their rows are gathered (contacts.services.hold).
-                    hold(model, job.workspace_id, ids[start : start + 2000], delete=True)
-                    model.objects.filter(
-                        workspace_id=job.workspace_id, id__in=ids[start : start + 2000]
-                    ).delete()
+                    hold(model, job.workspace_id, part, delete=True)
+                    model.objects.filter(workspace_id=job.workspace_id, id__in=part).delete()
             _set_status(
                 job,
                 Status.UNDONE,
